@@ -1,0 +1,574 @@
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import SQL, html2plaintext
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("scheduled", "Scheduled"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+    ("skipped", "Skipped"),
+]
+PENDING_STATES = ("scheduled",)
+
+
+class NotifySendError(Exception):
+    """A channel could not send. ``retry``: a transient failure worth retrying."""
+
+    def __init__(self, reason, retry=False, skip=False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+        self.skip = skip
+
+
+class AppointmentNotifyMessage(models.Model):
+    """One message to one customer about one record: the log and the queue at once."""
+
+    _name = "appointment.notify.message"
+    _description = "Customer notification"
+    _order = "next_attempt_at desc, id desc"
+    _rec_name = "record_name"
+    _check_company_auto = True
+
+    rule_id = fields.Many2one(
+        "appointment.notify.rule", ondelete="set null", index=True, check_company=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    res_model = fields.Char("Record model", required=True, index=True)
+    res_id = fields.Many2oneReference("Record ID", model_field="res_model", required=True)
+    record_name = fields.Char("Record")
+    record_ref = fields.Reference(
+        selection="_selection_record_ref", compute="_compute_record_ref", string="Source"
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, ondelete="cascade", index=True
+    )
+    channel = fields.Selection([("email", "E-mail")], required=True)
+    trigger = fields.Selection(
+        selection=lambda self: self.env["appointment.notify.rule"]._fields["trigger"].selection
+    )
+    occurrence = fields.Char(
+        required=True,
+        default="",
+        help="Which occurrence of the trigger: the appointment time for reminders.",
+    )
+    destination = fields.Char(help="The e-mail address or number used.")
+    scheduled_at = fields.Datetime("Scheduled", required=True)
+    next_attempt_at = fields.Datetime("Next attempt", required=True, index=True)
+    deadline_at = fields.Datetime(
+        "Not after", help="Sending after this moment is pointless (reminders: the start)."
+    )
+    lease_until = fields.Datetime(help="A worker sending it holds it until then.")
+    state = fields.Selection(STATES, required=True, default="scheduled", index=True)
+    attempts = fields.Integer(default=0)
+    provider_ref = fields.Char("Provider ID", index="btree_not_null", copy=False)
+    subject = fields.Char()
+    body = fields.Text()
+    body_html = fields.Html("E-mail", compute="_compute_body_html", sanitize=True)
+    reason = fields.Text(help="Why it failed, was skipped or cancelled.")
+    prerendered = fields.Boolean(help="Rendered when planned: its record is gone.")
+    test_mode = fields.Boolean(help="Rendered and logged; nothing left the machine.")
+    is_test = fields.Boolean("Test send", help="Sent by the 'Send a test' wizard.")
+    mail_message_id = fields.Many2one("mail.message", index="btree_not_null", copy=False)
+
+    _occurrence_unique = models.Constraint(
+        "UNIQUE (rule_id, res_model, res_id, partner_id, channel, occurrence)",
+        "A customer gets one message per rule, record, channel and occurrence.",
+    )
+
+    @api.model
+    def _selection_record_ref(self):
+        return self.env["appointment.notify.rule"]._selection_res_model()
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_ref(self):
+        models_ok = dict(self._selection_record_ref())
+        for message in self:
+            record = False
+            if message.res_model in models_ok and message.res_id:
+                found = self.env[message.res_model].browse(message.res_id).exists()
+                record = found and "%s,%s" % (message.res_model, message.res_id)
+            message.record_ref = record
+
+    @api.depends("body", "channel")
+    def _compute_body_html(self):
+        for message in self:
+            message.body_html = message.body if message.channel == "email" else False
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        messages = super().create(vals_list)
+        messages._wake_dispatcher()
+        return messages
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("next_attempt_at") or vals.get("state") == "scheduled":
+            self._wake_dispatcher()
+        return res
+
+    @api.model
+    def _key(self, vals):
+        return (
+            vals["rule_id"],
+            vals["res_model"],
+            vals["res_id"],
+            vals["partner_id"],
+            vals["channel"],
+            vals.get("occurrence") or "",
+        )
+
+    @api.model
+    def _create_unique(self, vals_list):
+        """Create what is not there yet; revive cancelled twins; never a duplicate.
+
+        The unique constraint is the guarantee; this only keeps a hook that
+        fires twice from raising in the user's transaction.
+        """
+        if not vals_list:
+            return self.browse()
+        wanted = {}
+        for vals in vals_list:
+            wanted.setdefault(self._key(vals), vals)
+        existing = self.search(
+            [
+                ("rule_id", "in", list({k[0] for k in wanted})),
+                ("res_id", "in", list({k[2] for k in wanted})),
+                ("partner_id", "in", list({k[3] for k in wanted})),
+            ]
+        )
+        result = self.browse()
+        for message in existing:
+            key = (
+                message.rule_id.id,
+                message.res_model,
+                message.res_id,
+                message.partner_id.id,
+                message.channel,
+                message.occurrence,
+            )
+            vals = wanted.pop(key, None)
+            if vals and message.state == "cancelled" and vals["state"] == "scheduled":
+                message.write({**vals, "attempts": 0, "reason": False, "lease_until": False})
+                result |= message
+        return result | self.create(list(wanted.values()))
+
+    def _cancel_pending(self, records, partners=None, triggers=None, reason=None):
+        """Cancel what is still to be sent about ``records``."""
+        domain = [
+            ("res_model", "=", records._name),
+            ("res_id", "in", records.ids),
+            ("state", "in", PENDING_STATES),
+            ("prerendered", "=", False),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        if triggers:
+            domain.append(("trigger", "in", triggers))
+        pending = self.search(domain)
+        pending.write({"state": "cancelled", "reason": reason})
+        return pending
+
+    def _move_pending(self, record):
+        """After a reschedule: move pending reminders and follow-ups, or cancel them."""
+        pending = self.search(
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("state", "in", PENDING_STATES),
+                ("trigger", "in", ["reminder", "followup"]),
+            ]
+        )
+        now = fields.Datetime.now()
+        for message in pending:
+            rule = message.rule_id
+            vals = rule._schedule_values(record, now)
+            twin = self.search_count(
+                [
+                    ("id", "!=", message.id),
+                    ("rule_id", "=", rule.id),
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("partner_id", "=", message.partner_id.id),
+                    ("channel", "=", message.channel),
+                    ("occurrence", "=", vals.get("occurrence", "")),
+                ]
+            )
+            if twin:
+                vals = {
+                    "state": "cancelled",
+                    "reason": self.env._("Already planned for the new time."),
+                }
+            elif vals.get("state") == "skipped":
+                vals["state"] = "cancelled"  # pointless now: cancelled, with why
+            message.write(vals)
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+
+    def action_retry(self):
+        retry = self.filtered(lambda m: m.state in ("failed", "cancelled", "skipped"))
+        retry.write(
+            {
+                "state": "scheduled",
+                "next_attempt_at": fields.Datetime.now(),
+                "attempts": 0,
+                "reason": False,
+                "lease_until": False,
+            }
+        )
+        return True
+
+    def action_cancel(self):
+        self.filtered(lambda m: m.state == "scheduled").write(
+            {"state": "cancelled", "reason": self.env._("Cancelled by %s.", self.env.user.name)}
+        )
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not self.record_ref:
+            raise UserError(self.env._("The record of this message no longer exists."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # dispatcher
+    # ------------------------------------------------------------------
+
+    def _wake_dispatcher(self):
+        pending = self.filtered(lambda m: m.state == "scheduled")
+        if not pending:
+            return
+        cron = self.env.ref("appointment_notify.ir_cron_dispatch", raise_if_not_found=False)
+        if cron:
+            # One trigger per distinct minute: bookings in bulk create few rows.
+            moments = {m.next_attempt_at.replace(second=0, microsecond=0) for m in pending}
+            cron.sudo()._trigger(sorted(moments))
+
+    @api.model
+    def _get_param(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(f"appointment_notify.{key}")
+        try:
+            return int(value) if value else default
+        except ValueError:
+            return default
+
+    @api.model
+    def _claim_due(self, cr, limit, now, lease_minutes):
+        """Take up to ``limit`` due messages for this worker, atomically.
+
+        FOR UPDATE SKIP LOCKED lets concurrent workers take disjoint sets; the
+        lease marks them as taken once committed.
+        """
+        cr.execute(
+            SQL(
+                """
+                WITH due AS (
+                    SELECT id FROM appointment_notify_message
+                     WHERE state = 'scheduled' AND next_attempt_at <= %(now)s
+                     ORDER BY next_attempt_at, id
+                     LIMIT %(limit)s
+                     FOR UPDATE SKIP LOCKED
+                )
+                UPDATE appointment_notify_message m
+                   SET state = 'sending', attempts = m.attempts + 1,
+                       lease_until = %(lease)s
+                  FROM due WHERE m.id = due.id
+             RETURNING m.id
+                """,
+                now=now,
+                limit=limit,
+                lease=now + timedelta(minutes=lease_minutes),
+            )
+        )
+        return [row[0] for row in cr.fetchall()]
+
+    @api.model
+    def _recover_expired_leases(self, cr, now):
+        """Messages a crashed worker held: due again (see docs/ARCHITECTURE.md)."""
+        cr.execute(
+            SQL(
+                """
+                UPDATE appointment_notify_message
+                   SET state = 'scheduled', next_attempt_at = %(now)s, lease_until = NULL
+                 WHERE state = 'sending' AND lease_until < %(now)s
+             RETURNING id
+                """,
+                now=now,
+            )
+        )
+        return len(cr.fetchall())
+
+    @api.model
+    def _cron_dispatch(self, batch_size=None, max_batches=None):
+        """Send what is due, batch after batch, committing after each message.
+
+        Returns the number of messages processed (tests and benchmarks use it).
+        """
+        auto_commit = not modules.module.current_test
+        batch_size = batch_size or self._get_param("batch_size", 100)
+        lease_minutes = self._get_param("lease_minutes", 10)
+        cr = self.env.cr
+        processed = batches = 0
+        while max_batches is None or batches < max_batches:
+            now = fields.Datetime.now()
+            self.env.flush_all()
+            if auto_commit:
+                self._commit()
+                # READ COMMITTED: a row another worker just committed as
+                # 'sending' is re-checked and skipped, not a serialization error.
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            recovered = self._recover_expired_leases(cr, now)
+            if recovered:
+                _logger.warning("appointment_notify: %s expired leases recovered", recovered)
+            ids = self._claim_due(cr, batch_size, now, lease_minutes)
+            self.invalidate_model()
+            if not ids:
+                break
+            if auto_commit:
+                self._commit()
+            batches += 1
+            for message in self.browse(ids):
+                message._process()
+                processed += 1
+                if auto_commit:
+                    self._commit(processed=1)
+        self._schedule_next_wakeup()
+        return processed
+
+    @api.model
+    def _commit(self, processed=0):
+        self.env["ir.cron"]._commit_progress(processed)
+
+    @api.model
+    def _schedule_next_wakeup(self):
+        self.env.cr.execute(
+            "SELECT MIN(next_attempt_at) FROM appointment_notify_message WHERE state = 'scheduled'"
+        )
+        nxt = self.env.cr.fetchone()[0]
+        lease = self.search([("state", "=", "sending")], order="lease_until", limit=1)
+        moments = [m for m in (nxt, lease.lease_until) if m]
+        cron = self.env.ref("appointment_notify.ir_cron_dispatch", raise_if_not_found=False)
+        if moments and cron:
+            cron.sudo()._trigger(min(moments))
+
+    def _process(self):
+        """Check, render and send one claimed message; store the outcome."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        try:
+            self._check_still_wanted(now)
+            if not self.prerendered:
+                with self.env.cr.savepoint():
+                    self._render()
+            self._check_consent_and_destination()
+            if self._is_test_mode():
+                self._log_in_chatter(test_mode=True)
+                self.write({"state": "sent", "test_mode": True, "lease_until": False,
+                            "reason": self.env._("Test mode: nothing left the machine.")})
+                return
+            with self.env.cr.savepoint():
+                provider_ref = getattr(self, f"_send_{self.channel}")()
+            self.write({"state": "sent", "provider_ref": provider_ref or False,
+                        "lease_until": False, "reason": False})
+            self._log_in_chatter()
+        except NotifySendError as exc:
+            self._handle_send_error(exc, now)
+        except Exception as exc:  # noqa: BLE001 (one bad message must not stop the batch)
+            _logger.warning("appointment_notify: message %s failed", self.id, exc_info=True)
+            self._handle_send_error(NotifySendError(str(exc)), now)
+
+    def _handle_send_error(self, exc, now):
+        if exc.skip:
+            self.write({"state": "skipped", "reason": exc.reason, "lease_until": False})
+            return
+        max_attempts = self._get_param("max_attempts", 5)
+        base = self._get_param("retry_delay_minutes", 5)
+        retry_at = now + timedelta(minutes=base * 2 ** (self.attempts - 1))
+        in_time = not self.deadline_at or retry_at < self.deadline_at
+        if exc.retry and self.attempts < max_attempts and in_time:
+            self.write({
+                "state": "scheduled",
+                "next_attempt_at": retry_at,
+                "lease_until": False,
+                "reason": self.env._("Attempt %(n)s failed, retrying at %(at)s UTC: %(reason)s",
+                                     n=self.attempts, at=fields.Datetime.to_string(retry_at),
+                                     reason=exc.reason),
+            })
+            return
+        self.write({"state": "failed", "reason": exc.reason, "lease_until": False})
+        self._log_in_chatter()
+
+    def _check_still_wanted(self, now):
+        record = self._get_record()
+        if self.prerendered:
+            return
+        if not record:
+            raise NotifySendError(self.env._("The record no longer exists."), skip=True)
+        if self.deadline_at and now >= self.deadline_at:
+            raise NotifySendError(
+                self.env._("Too late: the appointment has already started."), skip=True
+            )
+        rule = self.rule_id
+        if self.trigger == "reminder" and rule and self.attempts <= 1:
+            late = now - self.next_attempt_at
+            if late > timedelta(minutes=rule.late_grace_minutes):
+                raise NotifySendError(
+                    self.env._("Too late: the reminder was due at %s UTC.",
+                               fields.Datetime.to_string(self.next_attempt_at)),
+                    skip=True,
+                )
+        if rule and not self.is_test and not rule._matches(record):
+            raise NotifySendError(
+                self.env._("The record is no longer inside the rule's domain."), skip=True
+            )
+
+    def _get_record(self):
+        if self.res_model not in self.env:
+            return None
+        return self.env[self.res_model].browse(self.res_id).exists()
+
+    def _is_test_mode(self):
+        return self.company_id.notify_test_mode
+
+    def _check_consent_and_destination(self):
+        """Consent and contact data are checked when sending, not when planning."""
+        partner = self.partner_id
+        if not self.is_test:
+            reason = partner._notify_consent_missing(
+                self.channel, self.rule_id.non_service, self.company_id
+            )
+            if reason:
+                raise NotifySendError(reason, skip=True)
+        destination = self.destination if self.is_test else None
+        destination = destination or self._get_destination()
+        self.destination = destination
+
+    def _get_destination(self):
+        """The customer's address on this channel; channels override it."""
+        if self.channel == "email":
+            if not self.partner_id.email_normalized:
+                raise NotifySendError(
+                    self.env._("%s has no valid e-mail address (stored: %r).",
+                               self.partner_id.display_name, self.partner_id.email or ""),
+                )
+            return self.partner_id.email_normalized
+        raise NotifySendError(self.env._("Unknown channel %s.", self.channel))
+
+    def _render(self):
+        """Render subject and body for the customer, in their language and time zone."""
+        getattr(self, f"_render_{self.channel}")()
+
+    def _prerender(self):
+        for message in self.filtered(lambda m: m.state == "scheduled"):
+            try:
+                message._render()
+                message.prerendered = True
+            except Exception as exc:  # noqa: BLE001 (a broken template must not block unlink)
+                message.write({"state": "failed", "reason": str(exc)})
+
+    def _render_lang(self):
+        partner = self.partner_id
+        return partner.lang or self.company_id.partner_id.lang or "en_US"
+
+    def _render_email(self):
+        template = self.rule_id.mail_template_id
+        if not template:
+            raise NotifySendError(self.env._("The rule has no e-mail template."))
+        record = self._get_record()
+        lang = self._render_lang()
+        ctx = record._notify_render_context(self.partner_id)
+        template = template.with_context(lang=lang, tz=ctx["customer_tz"])
+        try:
+            subject = template._render_field(
+                "subject", record.ids, set_lang=lang, add_context=ctx
+            )[record.id]
+            body = template._render_field(
+                "body_html", record.ids, set_lang=lang, add_context=ctx,
+                options={"post_process": True},
+            )[record.id]
+        except Exception as exc:
+            raise NotifySendError(
+                self.env._("The template %(template)s failed to render: %(error)s",
+                           template=template.display_name, error=exc)
+            ) from exc
+        note = ctx.get("note")
+        if note:
+            body = Markup("%s<p>%s</p>") % (Markup(body), escape(note))
+        self.write({"subject": subject, "body": str(body)})
+
+    def _send_email(self):
+        """Queue the e-mail in Odoo's outgoing mail queue; log it in the chatter."""
+        record = self._get_record()
+        company = self.company_id
+        email_from = company.email_formatted or self.env.user.email_formatted
+        if record and hasattr(record, "message_post") and not self.is_test:
+            message = record.with_context(mail_notify_force_send=False).message_post(
+                body=Markup(self.body or ""),
+                subject=self.subject,
+                partner_ids=self.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+                message_type="comment",
+                email_from=email_from,
+                author_id=company.partner_id.id,
+                email_layout_xmlid="mail.mail_notification_light",
+                notify_skip_followers=True,
+            )
+            self.mail_message_id = message
+            mail_ref = message.message_id
+        else:
+            mail = self.env["mail.mail"].sudo().create({
+                "subject": self.subject,
+                "body_html": self.body,
+                "email_to": self.destination,
+                "email_from": email_from,
+                "auto_delete": False,
+            })
+            mail_ref = mail.message_id
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        return mail_ref
+
+    def _log_in_chatter(self, test_mode=False):
+        """A note on the record, notifying no one (followers are not spammed)."""
+        record = self._get_record()
+        if not record or not hasattr(record, "_message_log") or self.mail_message_id:
+            return
+        channel = dict(self._fields["channel"].selection).get(self.channel, self.channel)
+        if test_mode:
+            head = self.env._("Test mode: %(channel)s to %(to)s not sent", channel=channel,
+                              to=self.destination)
+        elif self.state == "failed":
+            head = self.env._("%(channel)s to %(to)s failed: %(reason)s", channel=channel,
+                              to=self.destination or self.partner_id.display_name,
+                              reason=self.reason)
+        else:
+            head = self.env._("%(channel)s sent to %(to)s", channel=channel, to=self.destination)
+        text = html2plaintext(self.body or "") if self.channel == "email" else (self.body or "")
+        body = Markup("<p>%s</p><p>%s</p>") % (head, text[:1000]) if self.body else Markup(
+            "<p>%s</p>") % head
+        record.sudo()._message_log(body=body)
+
+    def _apply_email_outcome(self, failure_reason=None):
+        """Called when the mail queue or a bounce tells what became of the e-mail."""
+        if failure_reason:
+            self.write({"state": "failed", "reason": failure_reason})

@@ -1,0 +1,2 @@
+from . import appointment_notify_rule_copy
+from . import appointment_notify_rule_test

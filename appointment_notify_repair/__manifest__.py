@@ -1,0 +1,16 @@
+{
+    "name": "Appointment Notifications: Repairs",
+    "summary": "Tell customers about their repair orders: created, status changes, "
+    "ready for pickup, reminders before the visit, review requests",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Inventory",
+    "website": "https://github.com/appointment-notify/appointment_notify",
+    "author": "appointment_notify developers",
+    "maintainers": ["appointment-notify"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["appointment_notify", "repair"],
+    "data": [],
+    "installable": True,
+    "auto_install": True,
+}

@@ -1,0 +1,481 @@
+"""The project's two commands: ``./dev run`` and ``./dev test``.
+
+Both prepare the same things and reuse them on the next call:
+
+* a virtualenv in ``.venv`` (with the system site packages, so an Odoo installed
+  on the machine is used as is) holding ``requirements.txt``;
+* Odoo 19.0: importable already, or installed from ``ODOO_SRC`` (a path to an
+  Odoo 19.0 source tree), or cloned from Odoo's upstream 19.0 branch;
+* PostgreSQL: the server answering on localhost, or a private one started in
+  ``.cache/pg`` with initdb + pg_ctl;
+* template databases holding the addons' dependency closure, cloned with
+  ``CREATE DATABASE ... TEMPLATE`` so a test database costs a second, not minutes.
+"""
+
+import argparse
+import getpass
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache"
+VENV = ROOT / ".venv"
+DATA_DIR = CACHE / "data"
+ODOO_UPSTREAM = "https://github.com/odoo/odoo.git"
+
+CORE_ADDONS = ["appointment_notify", "appointment_notify_sms", "appointment_notify_whatsapp"]
+REPAIR_ADDON = "appointment_notify_repair"
+ALL_ADDONS = CORE_ADDONS + [REPAIR_ADDON]
+# The addons' dependency closure, installed once into a cached template database.
+TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
+DEMO_DB = "appointment_notify_demo"
+
+
+def say(msg):
+    print(f"[dev] {msg}", flush=True)
+
+
+def die(msg, code=2):
+    print(f"[dev] ERROR: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def run(cmd, check=True, **kw):
+    return subprocess.run(cmd, check=check, **kw)
+
+
+# --------------------------------------------------------------------------
+# virtualenv and Python packages
+# --------------------------------------------------------------------------
+
+
+def ensure_venv():
+    """Re-execute this script inside .venv, creating and filling it if needed."""
+    vpy = VENV / "bin" / "python"
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    if not vpy.exists():
+        say("creating virtualenv .venv (with system site packages)")
+        run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV)])
+    req = ROOT / "requirements.txt"
+    digest = hashlib.sha256(req.read_bytes()).hexdigest()
+    stamp = VENV / ".requirements.sha256"
+    if not stamp.exists() or stamp.read_text() != digest:
+        say("installing requirements.txt into .venv")
+        res = run(
+            [str(vpy), "-m", "pip", "install", "-q", "-r", str(req)],
+            check=False,
+        )
+        if res.returncode:
+            die("pip could not install requirements.txt (see above)")
+        stamp.write_text(digest)
+    os.execv(str(vpy), [str(vpy), __file__, *sys.argv[1:]])
+
+
+def odoo_version():
+    try:
+        import odoo.release  # noqa: PLC0415 (import inside: it may be missing)
+    except ImportError:
+        return None
+    return odoo.release.version_info[:2]
+
+
+def ensure_odoo():
+    """Make Odoo 19.0 importable, or stop saying what is missing."""
+    version = odoo_version()
+    if version == (19, 0):
+        return
+    if version:
+        die(f"Odoo {version} is importable, these addons need 19.0; use another venv")
+    src = os.environ.get("ODOO_SRC")
+    if src:
+        src = Path(src).resolve()
+        if not (src / "odoo" / "release.py").exists():
+            die(f"ODOO_SRC={src} is not an Odoo source tree (no odoo/release.py)")
+    else:
+        src = CACHE / "odoo-19.0"
+        if not (src / "odoo" / "release.py").exists():
+            say(f"Odoo is not importable and ODOO_SRC is unset: cloning {ODOO_UPSTREAM}")
+            res = run(
+                ["git", "clone", "--depth", "1", "--branch", "19.0", ODOO_UPSTREAM, str(src)],
+                check=False,
+            )
+            if res.returncode:
+                shutil.rmtree(src, ignore_errors=True)
+                die(
+                    "Odoo 19.0 is not importable by "
+                    f"{sys.executable}, ODOO_SRC is not set, and cloning "
+                    f"{ODOO_UPSTREAM} (branch 19.0) failed. Set ODOO_SRC to an "
+                    "Odoo 19.0 source tree, or install Odoo 19.0 into this Python."
+                )
+    say(f"installing Odoo from {src}")
+    reqs = [
+        line
+        for line in (src / "requirements.txt").read_text().splitlines()
+        # python-ldap needs libldap headers and only serves auth_ldap.
+        if not line.startswith("python-ldap")
+    ]
+    req_file = CACHE / "odoo-requirements.txt"
+    CACHE.mkdir(exist_ok=True)
+    req_file.write_text("\n".join(reqs) + "\n")
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    if run([*pip, "-r", str(req_file)], check=False).returncode:
+        die(f"could not install Odoo's Python requirements from {src}")
+    editable = [*pip, "--no-deps", "-e", str(src), "--config-settings"]
+    if run([*editable, "editable_mode=compat"], check=False).returncode:
+        die(f"could not install Odoo from {src}")
+    res = run([sys.executable, "-c", "import odoo.release"], check=False)
+    if res.returncode:
+        die(f"Odoo from {src} still does not import")
+
+
+def odoo_addons_path():
+    import odoo  # noqa: PLC0415
+
+    base = Path(list(odoo.__path__)[0]).parent
+    paths = [str(ROOT)]
+    if (base / "addons").is_dir():
+        paths.insert(0, str(base / "addons"))
+    return ",".join(paths)
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------
+
+
+def pg_connect(params, dbname="postgres"):
+    import psycopg2  # noqa: PLC0415
+
+    return psycopg2.connect(dbname=dbname, connect_timeout=3, **params)
+
+
+def pg_answers(params):
+    try:
+        pg_connect(params).close()
+        return True
+    except Exception:  # noqa: BLE001 (any failure means: not usable)
+        return False
+
+
+def pg_binary(name):
+    found = shutil.which(name)
+    if found:
+        return found
+    for cand in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(cand)
+    return None
+
+
+def ensure_postgres():
+    """Connection parameters of a PostgreSQL we may use, starting one if needed."""
+    user = os.environ.get("PGUSER") or getpass.getuser()
+    system = {
+        "host": os.environ.get("PGHOST", "127.0.0.1"),
+        "port": int(os.environ.get("PGPORT", "5432")),
+        "user": user,
+    }
+    if pg_answers(system):
+        return system
+    private = {"host": "127.0.0.1", "port": 55432, "user": "odoo"}
+    if pg_answers(private):
+        return private
+    initdb, pg_ctl = pg_binary("initdb"), pg_binary("pg_ctl")
+    if not (initdb and pg_ctl):
+        die(
+            f"no PostgreSQL answers on {system['host']}:{system['port']} and the "
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed"
+        )
+    pgdata = CACHE / "pg" / "data"
+    if not (pgdata / "PG_VERSION").exists():
+        say(f"starting a private PostgreSQL in {pgdata}")
+        pgdata.mkdir(parents=True, exist_ok=True)
+        run([initdb, "-D", str(pgdata), "-U", "odoo", "--auth=trust", "-E", "UTF8"])
+    sock = CACHE / "pg"
+    opts = f"-p 55432 -c listen_addresses=127.0.0.1 -k {sock}"
+    cmd = [pg_ctl, "-D", str(pgdata), "-o", opts, "-l", str(sock / "log"), "-w", "start"]
+    if run(cmd, check=False).returncode or not pg_answers(private):
+        die(f"the private PostgreSQL in {pgdata} did not start; see {sock / 'log'}")
+    return private
+
+
+def db_exists(pg, name):
+    conn = pg_connect(pg)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return bool(cr.fetchone())
+    finally:
+        conn.close()
+
+
+def db_admin(pg, sql):
+    conn = pg_connect(pg)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cr:
+            cr.execute(sql)
+    finally:
+        conn.close()
+
+
+def drop_db(pg, name):
+    db_admin(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(DATA_DIR / "filestore" / name, ignore_errors=True)
+
+
+def clone_db(pg, template, name):
+    drop_db(pg, name)
+    db_admin(pg, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    src = DATA_DIR / "filestore" / template
+    if src.is_dir():
+        shutil.copytree(src, DATA_DIR / "filestore" / name)
+
+
+# --------------------------------------------------------------------------
+# Odoo
+# --------------------------------------------------------------------------
+
+
+def odoo_cmd(pg, db, *args):
+    return [
+        sys.executable,
+        "-m",
+        "odoo",
+        "server",
+        f"--addons-path={odoo_addons_path()}",
+        f"--data-dir={DATA_DIR}",
+        f"--db_host={pg['host']}",
+        f"--db_port={pg['port']}",
+        f"--db_user={pg['user']}",
+        "--http-interface=127.0.0.1",
+        "-d",
+        db,
+        *args,
+    ]
+
+
+def template_db(pg, modules):
+    """Name of a cached database with ``modules`` installed (with demo data)."""
+    import odoo.release  # noqa: PLC0415
+
+    key = f"{odoo.release.serie}|{','.join(modules)}|demo|{odoo_addons_path()}"
+    name = "an_tpl_" + hashlib.sha1(key.encode()).hexdigest()[:10]
+    if db_exists(pg, name):
+        return name
+    building = name + "_building"
+    drop_db(pg, building)
+    say(f"building template database {name} ({', '.join(modules)}); about 100 s, once")
+    cmd = odoo_cmd(pg, building, "-i", ",".join(modules), "--with-demo")
+    res = run([*cmd, "--stop-after-init", "--log-level=warn"], check=False)
+    if res.returncode:
+        die(f"building the template database failed (exit {res.returncode})")
+    db_admin(pg, f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    fs = DATA_DIR / "filestore"
+    if (fs / building).is_dir():
+        (fs / building).rename(fs / name)
+    return name
+
+
+RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+
+
+def run_odoo_tests(pg, db, install, tags, label, update=False):
+    """Install (or update) ``install`` in ``db`` with tests; returns (passed, failed)."""
+    cmd = odoo_cmd(pg, db, "-u" if update else "-i", ",".join(install), "--test-enable")
+    cmd += [f"--test-tags={tags}", "--stop-after-init", "--log-level=test"]
+    say(f"Odoo tests [{label}]: {' '.join(cmd[3:])}")
+    log_path = CACHE / f"odoo-tests-{label}.log"
+    errors, counts = [], None
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for line in proc.stdout:
+            log.write(line)
+            if LOG_LEVEL_RE.match(line):
+                errors.append(line.rstrip())
+                print(line, end="", flush=True)
+            elif " FAIL: " in line or " ERROR: " in line or "Ran " in line:
+                print(line, end="", flush=True)
+            found = RESULT_RE.search(line)
+            if found and "odoo.tests.result" in line:
+                counts = tuple(int(g) for g in found.groups())
+        rc = proc.wait()
+    if counts is None:
+        say(f"[{label}] Odoo printed no test result (exit {rc}); log: {log_path}")
+        return 0, 1
+    failed, errored, total = counts
+    say(f"[{label}] {total} tests, {failed} failed, {errored} errors; log: {log_path}")
+    bad = failed + errored
+    # An ERROR logged outside a test's own expectations (a view that does not
+    # load, a crash in a cron) is a failure even when every test passed.
+    if errors and not bad:
+        say(f"[{label}] {len(errors)} ERROR lines in the log count as one failure")
+        bad = 1
+    if rc and not bad:
+        bad = 1
+    return max(total - failed - errored, 0), bad
+
+
+# --------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------
+
+
+def run_lint():
+    checks = [
+        ("ruff format", ["ruff", "format", "--check", "."]),
+        ("ruff check", ["ruff", "check", "--no-fix", "."]),
+        (
+            "pylint-odoo",
+            [
+                sys.executable,
+                "-m",
+                "pylint",
+                "--rcfile=.pylintrc-mandatory",
+                *ALL_ADDONS,
+            ],
+        ),
+    ]
+    passed = failed = 0
+    for label, cmd in checks:
+        if cmd[0] == "ruff":
+            cmd = [sys.executable, "-m", *cmd]
+        res = run(cmd, check=False, cwd=ROOT)
+        ok = res.returncode == 0
+        say(f"lint {label}: {'ok' if ok else 'FAILED'}")
+        passed, failed = passed + ok, failed + (not ok)
+    return passed, failed
+
+
+PYTEST_RE = re.compile(r"(\d+) (passed|failed|errors?)")
+
+
+def run_pytest(pg, extra):
+    env = dict(os.environ)
+    env.update(
+        AN_DB_HOST=pg["host"],
+        AN_DB_PORT=str(pg["port"]),
+        AN_DB_USER=pg["user"],
+        AN_ADDONS_PATH=odoo_addons_path(),
+        AN_DATA_DIR=str(DATA_DIR),
+        AN_PYTHON=sys.executable,
+    )
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests", *extra]
+    say(f"end-to-end tests: {' '.join(cmd[2:])}")
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    print(proc.stdout, end="")
+    last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    counts = {"passed": 0, "failed": 0, "error": 0}
+    for num, kind in PYTEST_RE.findall(last):
+        counts[kind.rstrip("s")] += int(num)
+    bad = counts["failed"] + counts["error"]
+    if proc.returncode not in (0, 5) and not bad:
+        bad = 1
+    return counts["passed"], bad
+
+
+def cmd_test(args):
+    ensure_odoo()
+    pg = ensure_postgres()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    results = []
+    if "lint" in args.only:
+        results.append(run_lint())
+    if "odoo" in args.only:
+        addons = args.addons or ALL_ADDONS
+        db = args.db or "an_test"
+        if not (args.update and db_exists(pg, db)):
+            clone_db(pg, template_db(pg, TEMPLATE_MODULES), db)
+            args.update = False
+        core = [a for a in addons if a in CORE_ADDONS]
+        if core:
+            tags = args.tags or ",".join(f"/{a}" for a in core)
+            results.append(run_odoo_tests(pg, db, core, tags, "core", args.update))
+        if REPAIR_ADDON in addons:
+            # repair is installed afterwards on purpose: its addon must then
+            # install by itself (auto_install) and bring its tests along.
+            tags = args.tags or f"/{REPAIR_ADDON}"
+            repair = [REPAIR_ADDON] if args.update else ["repair"]
+            results.append(run_odoo_tests(pg, db, repair, tags, "repair", args.update))
+        if not (args.keep or args.update):
+            drop_db(pg, db)
+    if "e2e" in args.only:
+        results.append(run_pytest(pg, args.pytest_args))
+    passed = sum(r[0] for r in results)
+    failed = sum(r[1] for r in results)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed or not passed else 0
+
+
+def cmd_run(args):
+    ensure_odoo()
+    pg = ensure_postgres()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    db = args.db
+    if not db_exists(pg, db):
+        tpl = template_db(pg, TEMPLATE_MODULES)
+        say(f"creating demo database {db}")
+        clone_db(pg, tpl, db)
+        cmd = odoo_cmd(pg, db, "-i", ",".join(CORE_ADDONS + ["repair"]))
+        if run([*cmd, "--stop-after-init", "--log-level=warn"], check=False).returncode:
+            drop_db(pg, db)
+            die("installing the addons into the demo database failed (see above)")
+    else:
+        say(f"reusing demo database {db}")
+    cmd = odoo_cmd(pg, db, f"--http-port={args.port}", f"--db-filter=^{db}$")
+    say(f"Odoo 19.0 with the four addons: http://localhost:{args.port} (admin / admin)")
+    proc = subprocess.Popen(cmd)
+    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="./dev", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="start Odoo with the addons and demo data")
+    p_run.add_argument("--db", default=DEMO_DB)
+    p_run.add_argument("--port", type=int, default=8069)
+    p_test = sub.add_parser("test", help="lint, Odoo tests, end-to-end tests")
+    p_test.add_argument(
+        "--only",
+        default="lint,odoo,e2e",
+        type=lambda s: s.split(","),
+        help="comma-separated parts to run: lint, odoo, e2e (default: all)",
+    )
+    p_test.add_argument("--addons", type=lambda s: s.split(","), help="addons to test")
+    p_test.add_argument("--tags", help="Odoo --test-tags (default: the addons' own)")
+    p_test.add_argument("--db", help="test database name (default an_test)")
+    p_test.add_argument("--keep", action="store_true", help="keep the test database")
+    p_test.add_argument(
+        "--update",
+        action="store_true",
+        help="fast loop: update the addons in the kept test database instead of a fresh one",
+    )
+    p_test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
+    args = parser.parse_args()
+    ensure_venv()
+    started = time.time()
+    code = cmd_test(args) if args.command == "test" else cmd_run(args)
+    if args.command == "test":
+        say(f"done in {time.time() - started:.0f} s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
