@@ -81,7 +81,7 @@ def ensure_venv():
 
 def odoo_version():
     try:
-        import odoo.release  # noqa: PLC0415 (import inside: it may be missing)
+        import odoo.release
     except ImportError:
         return None
     return odoo.release.version_info[:2]
@@ -137,9 +137,9 @@ def ensure_odoo():
 
 
 def odoo_addons_path():
-    import odoo  # noqa: PLC0415
+    import odoo
 
-    base = Path(list(odoo.__path__)[0]).parent
+    base = Path(next(iter(odoo.__path__))).parent
     paths = [str(ROOT)]
     if (base / "addons").is_dir():
         paths.insert(0, str(base / "addons"))
@@ -152,7 +152,7 @@ def odoo_addons_path():
 
 
 def pg_connect(params, dbname="postgres"):
-    import psycopg2  # noqa: PLC0415
+    import psycopg2
 
     return psycopg2.connect(dbname=dbname, connect_timeout=3, **params)
 
@@ -264,7 +264,7 @@ def odoo_cmd(pg, db, *args):
 
 def template_db(pg, modules):
     """Name of a cached database with ``modules`` installed (with demo data)."""
-    import odoo.release  # noqa: PLC0415
+    import odoo.release
 
     key = f"{odoo.release.serie}|{','.join(modules)}|demo|{odoo_addons_path()}"
     name = "an_tpl_" + hashlib.sha1(key.encode()).hexdigest()[:10]
@@ -284,6 +284,12 @@ def template_db(pg, modules):
     return name
 
 
+def install_quietly(pg, db, modules):
+    cmd = odoo_cmd(pg, db, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn")
+    if run(cmd, check=False).returncode:
+        die(f"installing {', '.join(modules)} into {db} failed")
+
+
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 
@@ -293,12 +299,10 @@ def run_odoo_tests(pg, db, install, tags, label, update=False):
     cmd = odoo_cmd(pg, db, "-u" if update else "-i", ",".join(install), "--test-enable")
     cmd += [f"--test-tags={tags}", "--stop-after-init", "--log-level=test"]
     say(f"Odoo tests [{label}]: {' '.join(cmd[3:])}")
-    log_path = CACHE / f"odoo-tests-{label}.log"
+    log_path = CACHE / f"odoo-tests-{db}-{label}.log"
     errors, counts = [], None
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in proc.stdout:
             log.write(line)
             if LOG_LEVEL_RE.match(line):
@@ -373,7 +377,13 @@ def run_pytest(pg, extra):
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests", *extra]
     say(f"end-to-end tests: {' '.join(cmd[2:])}")
     proc = subprocess.run(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        cmd,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     print(proc.stdout, end="")
     last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
@@ -403,6 +413,8 @@ def cmd_test(args):
         if core:
             tags = args.tags or ",".join(f"/{a}" for a in core)
             results.append(run_odoo_tests(pg, db, core, tags, "core", args.update))
+        elif not args.update:
+            install_quietly(pg, db, ["appointment_notify"])
         if REPAIR_ADDON in addons:
             # repair is installed afterwards on purpose: its addon must then
             # install by itself (auto_install) and bring its tests along.
@@ -428,10 +440,11 @@ def cmd_run(args):
         tpl = template_db(pg, TEMPLATE_MODULES)
         say(f"creating demo database {db}")
         clone_db(pg, tpl, db)
-        cmd = odoo_cmd(pg, db, "-i", ",".join(CORE_ADDONS + ["repair"]))
-        if run([*cmd, "--stop-after-init", "--log-level=warn"], check=False).returncode:
+        try:
+            install_quietly(pg, db, CORE_ADDONS + ["repair"])
+        except SystemExit:
             drop_db(pg, db)
-            die("installing the addons into the demo database failed (see above)")
+            raise
     else:
         say(f"reusing demo database {db}")
     cmd = odoo_cmd(pg, db, f"--http-port={args.port}", f"--db-filter=^{db}$")

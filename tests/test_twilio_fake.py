@@ -79,9 +79,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(
-            target=self.server.serve_forever, args=(0.05,), daemon=True
-        ).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
     def wait_for(self, count, timeout=3.0):
         with self.cond:
@@ -129,9 +127,7 @@ def test_send_success_json_shape(tw, http):
     assert msg["price"] is None
     assert msg["error_code"] is None and msg["error_message"] is None
     assert msg["api_version"] == "2010-04-01"
-    assert msg["uri"] == (
-        f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{msg['sid']}.json"
-    )
+    assert msg["uri"] == (f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{msg['sid']}.json")
     created = parsedate_to_datetime(msg["date_created"])
     assert msg["date_created"].endswith("+0000")
     assert abs(created.timestamp() - before) < 5
@@ -156,17 +152,13 @@ def test_get_and_list_message(tw, http):
     assert resp.json()["sid"] == sid and resp.json()["status"] == "queued"
     missing = http.get(f"{base}/SM{'0' * 32}.json", auth=(ACCOUNT_SID, AUTH_TOKEN))
     assert missing.status_code == 404 and missing.json()["code"] == 20404
-    listed = http.get(
-        f"{base}.json", params={"To": "+14155550100"}, auth=(ACCOUNT_SID, AUTH_TOKEN)
-    )
+    listed = http.get(f"{base}.json", params={"To": "+14155550100"}, auth=(ACCOUNT_SID, AUTH_TOKEN))
     assert [m["sid"] for m in listed.json()["messages"]] == [sid]
 
 
 def test_messaging_service_and_media(tw, http):
     service = "MG" + "a" * 32
-    resp = send(
-        http, tw, From=None, MessagingServiceSid=service, To="+14155550100", Body="hi"
-    )
+    resp = send(http, tw, From=None, MessagingServiceSid=service, To="+14155550100", Body="hi")
     assert resp.status_code == 201
     msg = resp.json()
     assert msg["status"] == "accepted"
@@ -384,10 +376,7 @@ def test_fault_injection_ratio_and_determinism(tw, http):
     assert [r.status_code for r in run()] == codes  # same seed, same sequence
 
     tw.clear_faults()
-    assert all(
-        send(http, tw, To="+14155550100", Body="x").status_code == 201
-        for _ in range(20)
-    )
+    assert all(send(http, tw, To="+14155550100", Body="x").status_code == 201 for _ in range(20))
 
 
 def test_timeout_fault_records_message(tw, http):
@@ -449,9 +438,7 @@ def test_concurrent_sends(tw, http):
 # ----------------------------------------------------------- status callbacks
 def test_status_callbacks_signed_and_ordered(tw, http, receiver):
     callback = f"{receiver.url}/sms/status?token=abc"
-    sid = send(http, tw, To="+905321234567", Body="x", StatusCallback=callback).json()[
-        "sid"
-    ]
+    sid = send(http, tw, To="+905321234567", Body="x", StatusCallback=callback).json()["sid"]
     received = receiver.wait_for(3)
     assert tw.wait_idle()
     assert [p["MessageStatus"] for _, _, p in received] == [
@@ -492,15 +479,11 @@ def test_status_callbacks_signed_and_ordered(tw, http, receiver):
         ("failed", {"+905321234567": 30005}, ["queued", "failed"], "30005"),
     ],
 )
-def test_failed_deliveries(
-    tw, http, receiver, delivery, error_numbers, expected, error_code
-):
+def test_failed_deliveries(tw, http, receiver, delivery, error_numbers, expected, error_code):
     tw.delivery = delivery
     tw.delivery_error_numbers.update(error_numbers)
     callback = f"{receiver.url}/status"
-    sid = send(http, tw, To="+905321234567", Body="x", StatusCallback=callback).json()[
-        "sid"
-    ]
+    sid = send(http, tw, To="+905321234567", Body="x", StatusCallback=callback).json()["sid"]
     assert tw.wait_idle()
     received = receiver.wait_for(len(expected))
     assert [p["MessageStatus"] for _, _, p in received] == expected

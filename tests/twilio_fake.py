@@ -424,9 +424,7 @@ class FakeTwilio:
         )
         self._thread.start()
         self._workers = [
-            threading.Thread(
-                target=self._callback_worker, name=f"fake-twilio-cb-{i}", daemon=True
-            )
+            threading.Thread(target=self._callback_worker, name=f"fake-twilio-cb-{i}", daemon=True)
             for i in range(max(1, self.callback_workers))
         ]
         for worker in self._workers:
@@ -478,9 +476,7 @@ class FakeTwilio:
             expected = self.auth_token
         else:
             expected = self.api_keys.get(username)
-        return expected is not None and hmac.compare_digest(
-            password.encode(), expected.encode()
-        )
+        return expected is not None and hmac.compare_digest(password.encode(), expected.encode())
 
     def _handle(self, handler, method):
         parsed = urllib.parse.urlsplit(handler.path)
@@ -572,9 +568,7 @@ class FakeTwilio:
         if self._rate_limited(service or from_):
             return _error_body(20429)
         with self._lock:
-            code = self.fail_numbers.get(to) or self.fail_numbers.get(
-                _strip_channel(to)
-            )
+            code = self.fail_numbers.get(to) or self.fail_numbers.get(_strip_channel(to))
         if code and not (code == 63016 and params.get("ContentSid")):
             return _error_body(int(code), to=to, from_=from_)
 
@@ -656,9 +650,9 @@ class FakeTwilio:
         if delivery is None:
             return
         to = record["To"]
-        error_code = self.delivery_error_numbers.get(
-            to
-        ) or self.delivery_error_numbers.get(_strip_channel(to))
+        error_code = self.delivery_error_numbers.get(to) or self.delivery_error_numbers.get(
+            _strip_channel(to)
+        )
         if error_code:
             final = delivery if delivery in DEFAULT_DELIVERY_ERRORS else "undelivered"
         else:
@@ -768,9 +762,7 @@ class FakeTwilio:
         return (outcome if isinstance(outcome, int) else None), text
 
     # ---------------------------------------------------------------- inbound
-    def send_inbound(
-        self, url, from_, to, body, extra=None, auth_token=None, sign=True
-    ):
+    def send_inbound(self, url, from_, to, body, extra=None, auth_token=None, sign=True):
         """POST a signed inbound-message webhook to ``url`` like Twilio does.
 
         ``extra`` adds/overrides fields (ButtonPayload, ProfileName, WaId,
@@ -846,9 +838,7 @@ def main(argv=None):
         fake.inject_faults(args.fault_rate, args.fault_kinds.split(","), args.seed)
     fake.start()
     print(fake.url, flush=True)
-    print(
-        f"account_sid={fake.account_sid} messages_url={fake.messages_url}", flush=True
-    )
+    print(f"account_sid={fake.account_sid} messages_url={fake.messages_url}", flush=True)
     fake.serve_forever()
 
 

@@ -384,17 +384,29 @@ class AppointmentNotifyMessage(models.Model):
             self._check_consent_and_destination()
             if self._is_test_mode():
                 self._log_in_chatter(test_mode=True)
-                self.write({"state": "sent", "test_mode": True, "lease_until": False,
-                            "reason": self.env._("Test mode: nothing left the machine.")})
+                self.write(
+                    {
+                        "state": "sent",
+                        "test_mode": True,
+                        "lease_until": False,
+                        "reason": self.env._("Test mode: nothing left the machine."),
+                    }
+                )
                 return
             with self.env.cr.savepoint():
                 provider_ref = getattr(self, f"_send_{self.channel}")()
-            self.write({"state": "sent", "provider_ref": provider_ref or False,
-                        "lease_until": False, "reason": False})
+            self.write(
+                {
+                    "state": "sent",
+                    "provider_ref": provider_ref or False,
+                    "lease_until": False,
+                    "reason": False,
+                }
+            )
             self._log_in_chatter()
         except NotifySendError as exc:
             self._handle_send_error(exc, now)
-        except Exception as exc:  # noqa: BLE001 (one bad message must not stop the batch)
+        except Exception as exc:
             _logger.warning("appointment_notify: message %s failed", self.id, exc_info=True)
             self._handle_send_error(NotifySendError(str(exc)), now)
 
@@ -407,14 +419,19 @@ class AppointmentNotifyMessage(models.Model):
         retry_at = now + timedelta(minutes=base * 2 ** (self.attempts - 1))
         in_time = not self.deadline_at or retry_at < self.deadline_at
         if exc.retry and self.attempts < max_attempts and in_time:
-            self.write({
-                "state": "scheduled",
-                "next_attempt_at": retry_at,
-                "lease_until": False,
-                "reason": self.env._("Attempt %(n)s failed, retrying at %(at)s UTC: %(reason)s",
-                                     n=self.attempts, at=fields.Datetime.to_string(retry_at),
-                                     reason=exc.reason),
-            })
+            self.write(
+                {
+                    "state": "scheduled",
+                    "next_attempt_at": retry_at,
+                    "lease_until": False,
+                    "reason": self.env._(
+                        "Attempt %(n)s failed, retrying at %(at)s UTC: %(reason)s",
+                        n=self.attempts,
+                        at=fields.Datetime.to_string(retry_at),
+                        reason=exc.reason,
+                    ),
+                }
+            )
             return
         self.write({"state": "failed", "reason": exc.reason, "lease_until": False})
         self._log_in_chatter()
@@ -434,8 +451,10 @@ class AppointmentNotifyMessage(models.Model):
             late = now - self.next_attempt_at
             if late > timedelta(minutes=rule.late_grace_minutes):
                 raise NotifySendError(
-                    self.env._("Too late: the reminder was due at %s UTC.",
-                               fields.Datetime.to_string(self.next_attempt_at)),
+                    self.env._(
+                        "Too late: the reminder was due at %s UTC.",
+                        fields.Datetime.to_string(self.next_attempt_at),
+                    ),
                     skip=True,
                 )
         if rule and not self.is_test and not rule._matches(record):
@@ -469,8 +488,11 @@ class AppointmentNotifyMessage(models.Model):
         if self.channel == "email":
             if not self.partner_id.email_normalized:
                 raise NotifySendError(
-                    self.env._("%s has no valid e-mail address (stored: %r).",
-                               self.partner_id.display_name, self.partner_id.email or ""),
+                    self.env._(
+                        "%(customer)s has no valid e-mail address (stored: '%(email)s').",
+                        customer=self.partner_id.display_name,
+                        email=self.partner_id.email or "",
+                    ),
                 )
             return self.partner_id.email_normalized
         raise NotifySendError(self.env._("Unknown channel %s.", self.channel))
@@ -500,17 +522,23 @@ class AppointmentNotifyMessage(models.Model):
         ctx = record._notify_render_context(self.partner_id)
         template = template.with_context(lang=lang, tz=ctx["customer_tz"])
         try:
-            subject = template._render_field(
-                "subject", record.ids, set_lang=lang, add_context=ctx
-            )[record.id]
+            subject = template._render_field("subject", record.ids, set_lang=lang, add_context=ctx)[
+                record.id
+            ]
             body = template._render_field(
-                "body_html", record.ids, set_lang=lang, add_context=ctx,
+                "body_html",
+                record.ids,
+                set_lang=lang,
+                add_context=ctx,
                 options={"post_process": True},
             )[record.id]
         except Exception as exc:
             raise NotifySendError(
-                self.env._("The template %(template)s failed to render: %(error)s",
-                           template=template.display_name, error=exc)
+                self.env._(
+                    "The template %(template)s failed to render: %(error)s",
+                    template=template.display_name,
+                    error=exc,
+                )
             ) from exc
         note = ctx.get("note")
         if note:
@@ -537,13 +565,19 @@ class AppointmentNotifyMessage(models.Model):
             self.mail_message_id = message
             mail_ref = message.message_id
         else:
-            mail = self.env["mail.mail"].sudo().create({
-                "subject": self.subject,
-                "body_html": self.body,
-                "email_to": self.destination,
-                "email_from": email_from,
-                "auto_delete": False,
-            })
+            mail = (
+                self.env["mail.mail"]
+                .sudo()
+                .create(
+                    {
+                        "subject": self.subject,
+                        "body_html": self.body,
+                        "email_to": self.destination,
+                        "email_from": email_from,
+                        "auto_delete": False,
+                    }
+                )
+            )
             mail_ref = mail.message_id
         self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         return mail_ref
@@ -555,17 +589,24 @@ class AppointmentNotifyMessage(models.Model):
             return
         channel = dict(self._fields["channel"].selection).get(self.channel, self.channel)
         if test_mode:
-            head = self.env._("Test mode: %(channel)s to %(to)s not sent", channel=channel,
-                              to=self.destination)
+            head = self.env._(
+                "Test mode: %(channel)s to %(to)s not sent", channel=channel, to=self.destination
+            )
         elif self.state == "failed":
-            head = self.env._("%(channel)s to %(to)s failed: %(reason)s", channel=channel,
-                              to=self.destination or self.partner_id.display_name,
-                              reason=self.reason)
+            head = self.env._(
+                "%(channel)s to %(to)s failed: %(reason)s",
+                channel=channel,
+                to=self.destination or self.partner_id.display_name,
+                reason=self.reason,
+            )
         else:
             head = self.env._("%(channel)s sent to %(to)s", channel=channel, to=self.destination)
         text = html2plaintext(self.body or "") if self.channel == "email" else (self.body or "")
-        body = Markup("<p>%s</p><p>%s</p>") % (head, text[:1000]) if self.body else Markup(
-            "<p>%s</p>") % head
+        body = (
+            Markup("<p>%s</p><p>%s</p>") % (head, text[:1000])
+            if self.body
+            else Markup("<p>%s</p>") % head
+        )
         record.sudo()._message_log(body=body)
 
     def _apply_email_outcome(self, failure_reason=None):

@@ -179,7 +179,9 @@ class AppointmentNotifyMixin(models.AbstractModel):
             status = record._notify_status()
             if status != old["status"]:
                 if status in cancel_statuses:
-                    Message._cancel_pending(record, reason=self.env._("The booking was %s.", status))
+                    Message._cancel_pending(
+                        record, reason=self.env._("The booking was %s.", status)
+                    )
                 if not silent:
                     record._notify_plan(
                         [status_triggers.get(status), "status_changed", "status_set"]
@@ -190,14 +192,18 @@ class AppointmentNotifyMixin(models.AbstractModel):
             removed = old["customers"] - customers
             if removed:
                 Message._cancel_pending(
-                    record, partners=removed, reason=self.env._("No longer a customer of this booking.")
+                    record,
+                    partners=removed,
+                    reason=self.env._("No longer a customer of this booking."),
                 )
             moved = (record._notify_start(), record._notify_end()) != (old["start"], old["end"])
             if moved:
                 Message._move_pending(record)
                 if not silent:
                     Message._cancel_pending(
-                        record, triggers=["rescheduled"], reason=self.env._("Superseded by a later change.")
+                        record,
+                        triggers=["rescheduled"],
+                        reason=self.env._("Superseded by a later change."),
                     )
                     record._notify_plan(["rescheduled"])
                 record._notify_plan(list(TIMED_TRIGGERS))
@@ -224,9 +230,7 @@ class AppointmentNotifyMixin(models.AbstractModel):
             if "active" in record._fields and not record.active:
                 continue
             if not self.env.context.get("appointment_notify_silent"):
-                record.with_context(appointment_notify_prerender=True)._notify_plan(
-                    ["cancelled"]
-                )
+                record.with_context(appointment_notify_prerender=True)._notify_plan(["cancelled"])
 
     # ------------------------------------------------------------------
     # planning
@@ -249,8 +253,9 @@ class AppointmentNotifyMixin(models.AbstractModel):
             company = record._notify_company()
             record_rules = rules.filtered(lambda r, c=company: r.company_id == c)
             record_rules = record_rules.filtered(
-                lambda r, rec=record: r.trigger != "status_set"
-                or r.status_value == rec._notify_status()
+                lambda r, rec=record: (
+                    r.trigger != "status_set" or r.status_value == rec._notify_status()
+                )
             )
             if not record_rules:
                 continue

@@ -146,8 +146,7 @@ class AppointmentNotifyRule(models.Model):
             if not template or template.model != rule.res_model:
                 raise ValidationError(
                     self.env._(
-                        "Rule '%s' sends e-mail: give it an e-mail template of the same "
-                        "model.",
+                        "Rule '%s' sends e-mail: give it an e-mail template of the same model.",
                         rule.name,
                     )
                 )
@@ -159,8 +158,11 @@ class AppointmentNotifyRule(models.Model):
                 self.env[rule.res_model].search_count(rule._get_domain(), limit=1)
             except Exception as exc:
                 raise ValidationError(
-                    self.env._("Rule '%(rule)s' has an invalid domain: %(error)s",
-                               rule=rule.name, error=exc)
+                    self.env._(
+                        "Rule '%(rule)s' has an invalid domain: %(error)s",
+                        rule=rule.name,
+                        error=exc,
+                    )
                 ) from exc
 
     def copy_data(self, default=None):
@@ -272,20 +274,36 @@ class AppointmentNotifyRule(models.Model):
         if trigger == "reminder":
             start = record._notify_start()
             if not start:
-                return {"state": "skipped", "scheduled_at": now, "next_attempt_at": now,
-                        "reason": self.env._("The record has no start time.")}
+                return {
+                    "state": "skipped",
+                    "scheduled_at": now,
+                    "next_attempt_at": now,
+                    "reason": self.env._("The record has no start time."),
+                }
             ideal = start - self._offset()
             vals = {"occurrence": fields.Datetime.to_string(start), "deadline_at": start}
             if start <= now:
                 reason = self.env._("Too late: the appointment has already started.")
-                return {**vals, "state": "skipped", "scheduled_at": ideal,
-                        "next_attempt_at": ideal, "reason": reason}
+                return {
+                    **vals,
+                    "state": "skipped",
+                    "scheduled_at": ideal,
+                    "next_attempt_at": ideal,
+                    "reason": reason,
+                }
             if ideal < now - timedelta(minutes=self.late_grace_minutes):
                 reason = self.env._(
                     "Too late: the reminder was due at %s UTC, before the booking was made "
-                    "or moved.", fields.Datetime.to_string(ideal))
-                return {**vals, "state": "skipped", "scheduled_at": ideal,
-                        "next_attempt_at": ideal, "reason": reason}
+                    "or moved.",
+                    fields.Datetime.to_string(ideal),
+                )
+                return {
+                    **vals,
+                    "state": "skipped",
+                    "scheduled_at": ideal,
+                    "next_attempt_at": ideal,
+                    "reason": reason,
+                }
             when = self._next_working_moment(max(ideal, now))
             if when >= start:
                 # Working hours yield: the customer must be reminded before the visit.
@@ -294,10 +312,17 @@ class AppointmentNotifyRule(models.Model):
         if trigger == "followup":
             end = record._notify_end()
             if not end:
-                return {"state": "skipped", "scheduled_at": now, "next_attempt_at": now,
-                        "reason": self.env._("The record has no end time.")}
+                return {
+                    "state": "skipped",
+                    "scheduled_at": now,
+                    "next_attempt_at": now,
+                    "reason": self.env._("The record has no end time."),
+                }
             when = self._next_working_moment(max(end + self._offset(), now))
-            return {"occurrence": fields.Datetime.to_string(end), "scheduled_at": when,
-                    "next_attempt_at": when}
+            return {
+                "occurrence": fields.Datetime.to_string(end),
+                "scheduled_at": when,
+                "next_attempt_at": when,
+            }
         when = self._next_working_moment(now + self._offset())
         return {"scheduled_at": when, "next_attempt_at": when}

@@ -53,13 +53,13 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         snapshot = self._notify_snapshot(vals)
-        recurrence_rewrite = vals.get("recurrence_update") in ("all_events", "future_events")
-        if recurrence_rewrite:
+        events = self
+        if vals.get("recurrence_update") in ("all_events", "future_events"):
             # Calendar deletes and recreates the series' events: that is one
             # booking being edited, not cancellations and new bookings.
-            self = self.with_context(appointment_notify_silent=True)
-        res = super().write(vals)
-        self._notify_after_write(snapshot)
+            events = self.with_context(appointment_notify_silent=True)
+        res = super(CalendarEvent, events).write(vals)
+        events._notify_after_write(snapshot)
         return res
 
     def unlink(self):

@@ -19,8 +19,7 @@ class ResPartner(models.Model):
     notify_consent_email_source = fields.Char(string="E-mail consent source")
     notify_consent_marketing = fields.Boolean(
         string="Non-service consent",
-        help="The customer agreed to messages beyond the booking itself, such as review "
-        "requests.",
+        help="The customer agreed to messages beyond the booking itself, such as review requests.",
     )
     notify_consent_marketing_date = fields.Datetime(
         string="Non-service consent date", readonly=True
@@ -86,9 +85,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         if non_service and not self.notify_consent_marketing:
             return self.env._("No consent for non-service messages.")
-        relaxed = (
-            channel == "email" and not non_service and company.notify_email_consent_relaxed
-        )
+        relaxed = channel == "email" and not non_service and company.notify_email_consent_relaxed
         if not relaxed and not self._notify_has_consent(channel):
             return self.env._("No consent for %s.", channel)
         return False

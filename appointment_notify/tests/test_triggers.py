@@ -67,7 +67,9 @@ class TestTriggers(NotifyCase):
         event.write({"start": event.start, "stop": event.stop})
         event.write({"name": "Haircut and colour"})
         self.assertFalse(self.messages(event, rule_id=rule.id))
-        event.write({"start": event.start + timedelta(hours=2), "stop": event.stop + timedelta(hours=2)})
+        event.write(
+            {"start": event.start + timedelta(hours=2), "stop": event.stop + timedelta(hours=2)}
+        )
         first = self.messages(event, rule_id=rule.id)
         self.assertEqual(len(first), 1)
         # Moved again before the first message left: the first is superseded.
@@ -121,7 +123,9 @@ class TestTriggers(NotifyCase):
         deleted = self.make_event()
         deleted_id = deleted.id
         deleted.unlink()
-        msgs = self.Message.search([("res_model", "=", "calendar.event"), ("res_id", "=", deleted_id)])
+        msgs = self.Message.search(
+            [("res_model", "=", "calendar.event"), ("res_id", "=", deleted_id)]
+        )
         cancel_msg = msgs.filtered(lambda m: m.rule_id == cancelled)
         self.assertTrue(cancel_msg.prerendered, "rendered before the record vanished")
         self.assertIn("cancelled", cancel_msg.subject)
@@ -164,7 +168,10 @@ class TestTriggers(NotifyCase):
     def test_recurring_events(self):
         reminder = self.make_rule("reminder", offset_amount=1, offset_unit="hours")
         event = self.make_event(
-            start=datetime(2026, 3, 3, 9, 0), recurrency=True, rrule_type="weekly", count=3,
+            start=datetime(2026, 3, 3, 9, 0),
+            recurrency=True,
+            rrule_type="weekly",
+            count=3,
             tue=True,
         )
         events = event.recurrence_id.calendar_event_ids

@@ -12,9 +12,7 @@ class AppointmentNotifyRuleTest(models.TransientModel):
 
     rule_id = fields.Many2one("appointment.notify.rule", required=True, ondelete="cascade")
     channel = fields.Selection(related="rule_id.channel")
-    record_ref = fields.Reference(
-        selection="_selection_record_ref", string="Record", required=True
-    )
+    record_ref = fields.Reference(selection="_selection_record_ref", string="Record", required=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Render as customer",
@@ -40,12 +38,8 @@ class AppointmentNotifyRuleTest(models.TransientModel):
         self.ensure_one()
         record = self.record_ref
         if not record or record._name != self.rule_id.res_model:
-            raise UserError(
-                self.env._("Choose a record of the model the rule applies to.")
-            )
-        partner = (
-            self.partner_id or record._notify_customers()[:1] or self.env.user.partner_id
-        )
+            raise UserError(self.env._("Choose a record of the model the rule applies to."))
+        partner = self.partner_id or record._notify_customers()[:1] or self.env.user.partner_id
         now = fields.Datetime.now()
         message = (
             self.env["appointment.notify.message"]
