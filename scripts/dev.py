@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -244,6 +245,12 @@ def clone_db(pg, template, name):
 # --------------------------------------------------------------------------
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def odoo_cmd(pg, db, *args):
     return [
         sys.executable,
@@ -273,7 +280,7 @@ def template_db(pg, modules):
     building = name + "_building"
     drop_db(pg, building)
     say(f"building template database {name} ({', '.join(modules)}); about 100 s, once")
-    cmd = odoo_cmd(pg, building, "-i", ",".join(modules), "--with-demo")
+    cmd = odoo_cmd(pg, building, "-i", ",".join(modules), "--with-demo", "--no-http")
     res = run([*cmd, "--stop-after-init", "--log-level=warn"], check=False)
     if res.returncode:
         die(f"building the template database failed (exit {res.returncode})")
@@ -286,6 +293,7 @@ def template_db(pg, modules):
 
 def install_quietly(pg, db, modules):
     cmd = odoo_cmd(pg, db, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn")
+    cmd.append("--no-http")
     if run(cmd, check=False).returncode:
         die(f"installing {', '.join(modules)} into {db} failed")
 
@@ -297,6 +305,8 @@ LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 def run_odoo_tests(pg, db, install, tags, label, update=False):
     """Install (or update) ``install`` in ``db`` with tests; returns (passed, failed)."""
     cmd = odoo_cmd(pg, db, "-u" if update else "-i", ",".join(install), "--test-enable")
+    # A port of its own: several test runs (and `./dev run`) may share the machine.
+    cmd += [f"--http-port={free_port()}", f"--gevent-port={free_port()}"]
     cmd += [f"--test-tags={tags}", "--stop-after-init", "--log-level=test"]
     say(f"Odoo tests [{label}]: {' '.join(cmd[3:])}")
     log_path = CACHE / f"odoo-tests-{db}-{label}.log"

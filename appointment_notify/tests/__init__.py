@@ -1,2 +1,3 @@
-from . import test_triggers
+from . import test_access
 from . import test_dispatcher
+from . import test_triggers

@@ -237,7 +237,8 @@ class TestConcurrentDispatch(NotifyCase):
                 [company_id, partner_id, now, now],
             )
             ids = {row[0] for row in setup.fetchall()}
-            setup.commit()  # pylint: disable=invalid-commit (a real, separate cursor)
+            # A real, separate cursor: the rows must be visible to other connections.
+            setup.commit()  # pylint: disable=invalid-commit
         try:
             taken = {}
             barrier = threading.Barrier(2)
