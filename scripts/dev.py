@@ -347,6 +347,7 @@ def run_odoo_tests(pg, db, install, tags, label, update=False):
 
 def run_lint():
     checks = [
+        ("README.rst up to date", [sys.executable, "scripts/gen_readme.py", "--check"]),
         ("ruff format", ["ruff", "format", "--check", "."]),
         ("ruff check", ["ruff", "check", "--no-fix", "."]),
         (
