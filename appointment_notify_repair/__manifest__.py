@@ -10,7 +10,11 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": ["appointment_notify", "repair"],
-    "data": [],
+    "data": [
+        "data/mail_template_data.xml",
+        "views/repair_order_views.xml",
+    ],
+    "demo": ["demo/appointment_notify_repair_demo.xml"],
     "installable": True,
     "auto_install": True,
 }

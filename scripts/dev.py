@@ -37,6 +37,7 @@ ALL_ADDONS = CORE_ADDONS + [REPAIR_ADDON]
 # The addons' dependency closure, installed once into a cached template database.
 TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
 DEMO_DB = "appointment_notify_demo"
+BENCH_ADDONS = ["appointment_notify"]
 
 
 def say(msg):
@@ -469,6 +470,27 @@ def cmd_run(args):
         return proc.wait()
 
 
+def cmd_bench(args):
+    ensure_odoo()
+    pg = ensure_postgres()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    db = "an_bench"  # kept after the run, to look into; replaced by the next run
+    clone_db(pg, template_db(pg, TEMPLATE_MODULES), db)
+    install_quietly(pg, db, BENCH_ADDONS)
+    conf = CACHE / "bench-odoo.conf"
+    conf.write_text(
+        "[options]\n"
+        f"addons_path = {odoo_addons_path()}\n"
+        f"data_dir = {DATA_DIR}\n"
+        f"db_host = {pg['host']}\ndb_port = {pg['port']}\ndb_user = {pg['user']}\n"
+        "log_level = warn\n"
+    )
+    cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--db", db, "--conf", str(conf)]
+    if args.quick:
+        cmd.append("--quick")
+    return run(cmd, check=False).returncode
+
+
 def main():
     parser = argparse.ArgumentParser(prog="./dev", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -492,10 +514,12 @@ def main():
         help="fast loop: update the addons in the kept test database instead of a fresh one",
     )
     p_test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
+    p_bench = sub.add_parser("bench", help="benchmarks; writes bench/RESULTS.md")
+    p_bench.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     args = parser.parse_args()
     ensure_venv()
     started = time.time()
-    code = cmd_test(args) if args.command == "test" else cmd_run(args)
+    code = {"test": cmd_test, "run": cmd_run, "bench": cmd_bench}[args.command](args)
     if args.command == "test":
         say(f"done in {time.time() - started:.0f} s")
     return code

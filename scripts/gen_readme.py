@@ -43,8 +43,10 @@ def render(addon):
     out += [
         f".. |badge| image:: https://img.shields.io/badge/licence-{manifest['license']}-blue.png",
         "",
-        f"|badge| ``{addon.name}`` {manifest['version']}, "
-        f"{manifest.get('development_status', 'Beta')}",
+        (
+            f"|badge| ``{addon.name}`` {manifest['version']}, "
+            f"{manifest.get('development_status', 'Beta')}"
+        ),
         "",
         manifest["summary"],
         "",

@@ -88,6 +88,10 @@ class AppointmentNotifyMixin(models.AbstractModel):
         field = self._fields.get(self._notify_status_field)
         return field._description_selection(self.env) if field else []
 
+    def _notify_status_label(self):
+        """The record's status in words, in the context's language."""
+        return dict(self._notify_status_selection()).get(self._notify_status(), "")
+
     def _notify_customer_note(self):
         return False
 
@@ -111,7 +115,7 @@ class AppointmentNotifyMixin(models.AbstractModel):
             "when": when,
             "customer_tz": tz,
             "note": self._notify_customer_note() or "",
-            "status": dict(self._notify_status_selection()).get(self._notify_status(), ""),
+            "status": self.with_context(lang=lang)._notify_status_label(),
         }
 
     def _notify_format_when(self, moment, tz, lang):
@@ -180,7 +184,8 @@ class AppointmentNotifyMixin(models.AbstractModel):
             if status != old["status"]:
                 if status in cancel_statuses:
                     Message._cancel_pending(
-                        record, reason=self.env._("The booking was %s.", status)
+                        record,
+                        reason=self.env._("Status changed to %s.", record._notify_status_label()),
                     )
                 if not silent:
                     record._notify_plan(
@@ -266,7 +271,9 @@ class AppointmentNotifyMixin(models.AbstractModel):
                 if not rule._matches(record):
                     continue
                 for partner in customers:
-                    vals_list.append(rule._prepare_message_values(record, partner))
+                    vals = rule._prepare_message_values(record, partner)
+                    if vals:
+                        vals_list.append(vals)
         messages = self.env["appointment.notify.message"].sudo()._create_unique(vals_list)
         if self.env.context.get("appointment_notify_prerender"):
             messages._prerender()

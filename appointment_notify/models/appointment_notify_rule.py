@@ -246,8 +246,16 @@ class AppointmentNotifyRule(models.Model):
         return moved.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _prepare_message_values(self, record, partner):
-        """Values of the message this rule plans for one customer of one record."""
+        """Values of the message this rule plans for one customer of one record.
+
+        None when there is nothing to plan yet: a reminder without a start, a
+        follow-up without an end (a repair not done yet). Planned when it appears.
+        """
         self.ensure_one()
+        if self.trigger == "reminder" and not record._notify_start():
+            return None
+        if self.trigger == "followup" and not record._notify_end():
+            return None
         now = fields.Datetime.now()
         vals = {
             "rule_id": self.id,

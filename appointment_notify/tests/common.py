@@ -48,9 +48,10 @@ class NotifyCase(TransactionCase):
         )
 
     def make_rule(self, trigger, template=None, **values):
-        template = template or f"appointment_notify.mail_template_event_{trigger}"
-        if trigger == "status_set":
-            template = "appointment_notify.mail_template_event_status_changed"
+        if not template:
+            template = "appointment_notify.mail_template_event_" + (
+                "status_changed" if trigger == "status_set" else trigger
+            )
         return self.Rule.create(
             {
                 "name": f"Test {trigger}",

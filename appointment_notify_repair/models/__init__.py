@@ -1,0 +1,2 @@
+from . import appointment_notify_rule
+from . import repair_order
