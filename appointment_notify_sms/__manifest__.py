@@ -11,6 +11,13 @@
     "development_status": "Beta",
     "depends": ["appointment_notify", "sms_twilio"],
     "external_dependencies": {"python": ["phonenumbers", "twilio"]},
-    "data": [],
+    "data": [
+        "data/ir_config_parameter_data.xml",
+        "data/sms_template_data.xml",
+        "views/appointment_notify_rule_views.xml",
+        "views/res_partner_views.xml",
+        "views/sms_template_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
     "installable": True,
 }

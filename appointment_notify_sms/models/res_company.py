@@ -1,0 +1,111 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.sms_twilio.tools.sms_twilio import get_twilio_from_number
+
+from ..tools.phone import normalize_mobile
+
+ALPHANUMERIC_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+
+
+class ResCompany(models.Model):
+    """Who the customer sees as the sender, and how fast we may send.
+
+    The Twilio account itself (SID, token, numbers) is sms_twilio's.
+    """
+
+    _inherit = "res.company"
+
+    notify_sms_sender_type = fields.Selection(
+        [
+            ("number", "Phone number"),
+            ("service", "Messaging Service"),
+            ("alphanumeric", "Alphanumeric sender ID"),
+        ],
+        string="SMS sender",
+        default="number",
+        required=True,
+        groups="base.group_system",
+    )
+    notify_sms_from_number = fields.Char(
+        string="SMS from number",
+        groups="base.group_system",
+        help="A Twilio number of the account, in international format. Empty: the "
+        "Twilio numbers of the account, the one matching the customer's country first.",
+    )
+    notify_sms_messaging_service_sid = fields.Char(
+        string="Messaging Service SID",
+        groups="base.group_system",
+        help="MG..., Twilio picks the number from the service's sender pool.",
+    )
+    notify_sms_alphanumeric_sender = fields.Char(
+        string="Alphanumeric sender ID",
+        groups="base.group_system",
+        help="Up to 11 letters, digits or spaces, e.g. the salon's name. Customers "
+        "cannot reply to it; some countries (e.g. Turkey) require registering it first.",
+    )
+    notify_sms_rate = fields.Float(
+        string="SMS per second",
+        default=1.0,
+        groups="base.group_system",
+        help="Sending rate per sender: 1 for a long code, more for short codes and "
+        "services; 0 sends as fast as possible.",
+    )
+
+    @api.constrains(
+        "notify_sms_from_number",
+        "notify_sms_messaging_service_sid",
+        "notify_sms_alphanumeric_sender",
+        "notify_sms_rate",
+    )
+    def _check_notify_sms_sender(self):
+        for company in self.sudo():
+            number = company.notify_sms_from_number
+            if number and not normalize_mobile(number)[0]:
+                raise ValidationError(
+                    self.env._(
+                        "The SMS from number %s is not a number in international format (+...).",
+                        number,
+                    )
+                )
+            service = company.notify_sms_messaging_service_sid
+            if service and not re.match(r"^MG[0-9a-fA-F]{32}$", service):
+                raise ValidationError(
+                    self.env._(
+                        "A Messaging Service SID starts with MG followed by 32 "
+                        "hexadecimal characters."
+                    )
+                )
+            alpha = company.notify_sms_alphanumeric_sender
+            if alpha and not ALPHANUMERIC_RE.match(alpha):
+                raise ValidationError(
+                    self.env._(
+                        "An alphanumeric sender ID has 1 to 11 letters, digits or "
+                        "spaces, with at least one letter."
+                    )
+                )
+            if company.notify_sms_rate < 0:
+                raise ValidationError(self.env._("The SMS rate cannot be negative."))
+
+    def _notify_sms_has_account(self):
+        self.ensure_one()
+        company = self.sudo()
+        return bool(company.sms_twilio_account_sid and company.sms_twilio_auth_token)
+
+    def _notify_sms_sender(self, to_number):
+        """The Twilio form fields naming the sender, e.g. {"From": "+3197..."}; {} if none."""
+        self.ensure_one()
+        company = self.sudo()
+        kind = company.notify_sms_sender_type
+        if kind == "service":
+            sid = company.notify_sms_messaging_service_sid
+            return {"MessagingServiceSid": sid} if sid else {}
+        if kind == "alphanumeric":
+            alpha = company.notify_sms_alphanumeric_sender
+            return {"From": alpha} if alpha else {}
+        number = company.notify_sms_from_number
+        if not number:
+            number = get_twilio_from_number(company, to_number).number
+        return {"From": normalize_mobile(number)[0] or number} if number else {}
