@@ -1,4 +1,5 @@
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -19,6 +20,14 @@ STATES = [
     ("skipped", "Skipped"),
 ]
 PENDING_STATES = ("scheduled",)
+
+
+def _call(transmit):
+    """Run a transmission in a pool thread: its result, or the exception it raised."""
+    try:
+        return transmit()
+    except Exception as exc:  # noqa: BLE001 (handed back to the ORM side as the outcome)
+        return exc
 
 
 class NotifySendError(Exception):
@@ -353,11 +362,9 @@ class AppointmentNotifyMessage(models.Model):
             if auto_commit:
                 self._commit()
             batches += 1
-            for message in self.browse(ids):
-                message._process()
-                processed += 1
-                if auto_commit:
-                    self._commit(processed=1)
+            commit = (lambda: self._commit(processed=1)) if auto_commit else None
+            self.browse(ids)._process_batch(commit)
+            processed += len(ids)
             # Batches, not everything in memory: drop what this batch cached.
             self.env.invalidate_all()
         self._schedule_next_wakeup()
@@ -379,8 +386,35 @@ class AppointmentNotifyMessage(models.Model):
         if moments and cron:
             cron.sudo()._trigger(min(moments))
 
-    def _process(self):
-        """Check, render and send one claimed message; store the outcome."""
+    def _process_batch(self, commit=None):
+        """Prepare each message, transmit the ready ones in parallel, store outcomes.
+
+        Rendering and checks use the ORM and run one by one; channels that
+        define ``_transmit_<channel>()`` hand back a plain callable doing only
+        network I/O, which runs in a small thread pool so provider latency
+        overlaps. Each outcome is committed as soon as it is known.
+        """
+        commit = commit or (lambda: None)
+        in_flight = []
+        for message in self:
+            transmit = message._prepare()
+            if transmit:
+                in_flight.append((message, transmit))
+            else:
+                commit()
+        workers = max(1, self._get_param("parallel_sends", 8))
+        if len(in_flight) > 1 and workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_call, [t for _m, t in in_flight]))
+        else:
+            results = [_call(t) for _m, t in in_flight]
+        for (message, _transmit), result in zip(in_flight, results, strict=True):
+            message._finish(result)
+            commit()
+
+    def _prepare(self):
+        """Check and render one claimed message; send it unless its channel
+        transmits in parallel, in which case return the transmission callable."""
         self.ensure_one()
         now = fields.Datetime.now()
         try:
@@ -399,23 +433,43 @@ class AppointmentNotifyMessage(models.Model):
                         "reason": self.env._("Test mode: nothing left the machine."),
                     }
                 )
-                return
+                return None
+            transmit = getattr(self, f"_transmit_{self.channel}", None)
+            if transmit:
+                return transmit()
             with self.env.cr.savepoint():
                 provider_ref = getattr(self, f"_send_{self.channel}")()
-            self.write(
-                {
-                    "state": "sent",
-                    "provider_ref": provider_ref or False,
-                    "lease_until": False,
-                    "reason": False,
-                }
-            )
-            self._log_in_chatter()
+            self._record_sent(provider_ref)
         except NotifySendError as exc:
             self._handle_send_error(exc, now)
         except Exception as exc:
             _logger.warning("appointment_notify: message %s failed", self.id, exc_info=True)
             self._handle_send_error(NotifySendError(str(exc)), now)
+        return None
+
+    def _finish(self, result):
+        """Store the outcome of a parallel transmission (its result or exception)."""
+        now = fields.Datetime.now()
+        try:
+            with self.env.cr.savepoint():
+                provider_ref = getattr(self, f"_finish_{self.channel}")(result)
+            self._record_sent(provider_ref)
+        except NotifySendError as exc:
+            self._handle_send_error(exc, now)
+        except Exception as exc:
+            _logger.warning("appointment_notify: message %s failed", self.id, exc_info=True)
+            self._handle_send_error(NotifySendError(str(exc)), now)
+
+    def _record_sent(self, provider_ref):
+        self.write(
+            {
+                "state": "sent",
+                "provider_ref": provider_ref or False,
+                "lease_until": False,
+                "reason": False,
+            }
+        )
+        self._log_in_chatter()
 
     def _handle_send_error(self, exc, now):
         if exc.skip:

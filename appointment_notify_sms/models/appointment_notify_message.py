@@ -124,11 +124,13 @@ class AppointmentNotifyMessage(models.Model):
             body = f"{body}\n{ctx['note']}"
         self.write({"subject": False, "body": body})
 
-    def _send_sms(self):
-        """POST the message to Twilio; return its SID or raise a mapped error.
+    def _transmit_sms(self):
+        """Prepare the Twilio call with the ORM; return it as a plain callable.
 
-        Called by the dispatcher only, so the HTTP call never runs in a user's
-        transaction; the throttle sleeps here so the sender's rate is kept.
+        The dispatcher runs the callable in a thread pool (network only, no
+        ORM), so several messages wait for Twilio at once; the throttle sleeps
+        there so the sender's rate is kept. It only ever runs in the
+        dispatcher, never in a user's transaction.
         """
         company = self.company_id.sudo()
         sender = company._notify_sms_sender(self.destination)
@@ -149,16 +151,25 @@ class AppointmentNotifyMessage(models.Model):
         validity = self._sms_validity_period()
         if validity:
             data["ValidityPeriod"] = str(validity)
-        wait_turn((account, *sender.values()), company.notify_sms_rate)
+        throttle_key = (account, *sender.values())
+        rate = company.notify_sms_rate
         url = f"{self._sms_api_url()}/2010-04-01/Accounts/{account}/Messages.json"
-        try:
-            response = requests.post(
-                url, data=data, auth=(account, company.sms_twilio_auth_token), timeout=TIMEOUT
-            )
-        except requests.exceptions.RequestException as exc:
+        auth = (account, company.sms_twilio_auth_token)
+
+        def transmit():
+            wait_turn(throttle_key, rate)
+            return requests.post(url, data=data, auth=auth, timeout=TIMEOUT)
+
+        return transmit
+
+    def _finish_sms(self, response):
+        """Twilio's answer (or the exception of the call) -> its SID, or a mapped error."""
+        if isinstance(response, requests.exceptions.RequestException):
             raise NotifySendError(
-                self.env._("Twilio could not be reached: %s", exc), retry=True
-            ) from exc
+                self.env._("Twilio could not be reached: %s", response), retry=True
+            ) from response
+        if isinstance(response, BaseException):
+            raise response
         try:
             payload = response.json()
         except ValueError:

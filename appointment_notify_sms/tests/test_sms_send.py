@@ -50,7 +50,7 @@ class TestSmsSend(SmsCase):
 
     def test_send_records_sid_and_form(self):
         """Twilio gets To, From, Body (with the note), StatusCallback and ValidityPeriod."""
-        rule = self.make_sms_rule("reminder", offset_amount=4, offset_unit="hours")
+        rule = self.make_sms_rule("reminder", offset_amount=200, offset_unit="minutes")
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=3)
         event = self.make_event(start=start, notify_customer_note="Bring your glasses.")
         message = self.messages(event, rule_id=rule.id)
