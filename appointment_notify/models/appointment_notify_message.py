@@ -403,14 +403,15 @@ class AppointmentNotifyMessage(models.Model):
             else:
                 commit()
         workers = max(1, self._get_param("parallel_sends", 8))
-        if len(in_flight) > 1 and workers > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_call, [t for _m, t in in_flight]))
-        else:
-            results = [_call(t) for _m, t in in_flight]
-        for (message, _transmit), result in zip(in_flight, results, strict=True):
-            message._finish(result)
-            commit()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # One pool-full at a time: outcomes are committed before the next
+            # calls start, so a crash can repeat at most `workers` messages.
+            for start in range(0, len(in_flight), workers):
+                chunk = in_flight[start : start + workers]
+                results = pool.map(_call, [transmit for _message, transmit in chunk])
+                for (message, _transmit), result in zip(chunk, results, strict=True):
+                    message._finish(result)
+                    commit()
 
     def _prepare(self):
         """Check and render one claimed message; send it unless its channel

@@ -1,3 +1,4 @@
 from . import test_access
 from . import test_dispatcher
 from . import test_triggers
+from . import test_i18n
