@@ -503,8 +503,10 @@ def write_results(results, quick):
     for title, result in results.items():
         lines += [f"## {title}", "", table(result), ""]
     lines += [
-        "Odoo's own sms_twilio posts to a fixed Twilio URL; for benchmark 2 the bench "
-        "process rewrites that host to the local server's (nothing else changes).",
+        (
+            "Odoo's own sms_twilio posts to a fixed Twilio URL; for benchmark 2 the bench "
+            "process rewrites that host to the local server's (nothing else changes)."
+        ),
         "",
     ]
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
