@@ -263,19 +263,19 @@ def load_twilio_fake():
     return module
 
 
-def redirect_twilio(url):
+def redirect_twilio(local_url):
     """Point Odoo's own sms_twilio (whose URL is fixed) at the local server.
 
     Only the host of the outgoing request changes; nothing of what is sent or
     how it is processed does. Our addon reads its URL from a parameter.
     """
-    import requests
+    import requests  # noqa: PLC0415
 
     original = requests.Session.request
 
-    def request(self, method, target, *args, **kwargs):
-        target = target.replace("https://api.twilio.com", url)
-        return original(self, method, target, *args, **kwargs)
+    def request(self, method, url, *args, **kwargs):
+        url = url.replace("https://api.twilio.com", local_url)
+        return original(self, method, url, *args, **kwargs)
 
     requests.Session.request = request
 

@@ -362,7 +362,7 @@ class AppointmentNotifyMessage(models.Model):
             if auto_commit:
                 self._commit()
             batches += 1
-            commit = (lambda: self._commit(processed=1)) if auto_commit else None
+            commit = (lambda count: self._commit(processed=count)) if auto_commit else None
             self.browse(ids)._process_batch(commit)
             processed += len(ids)
             # Batches, not everything in memory: drop what this batch cached.
@@ -389,29 +389,36 @@ class AppointmentNotifyMessage(models.Model):
     def _process_batch(self, commit=None):
         """Prepare each message, transmit the ready ones in parallel, store outcomes.
 
-        Rendering and checks use the ORM and run one by one; channels that
-        define ``_transmit_<channel>()`` hand back a plain callable doing only
-        network I/O, which runs in a small thread pool so provider latency
-        overlaps. Each outcome is committed as soon as it is known.
+        Rendering and checks use the ORM and run one by one; e-mail is queued
+        right there (in the same transaction as its outcome, so exactly once).
+        Channels that define ``_transmit_<channel>()`` hand back a plain
+        callable doing only network I/O, run in a small thread pool so provider
+        latency overlaps; their outcomes are committed one pool-full at a time.
         """
-        commit = commit or (lambda: None)
+        commit = commit or (lambda processed: None)
         in_flight = []
         for message in self:
             transmit = message._prepare()
             if transmit:
                 in_flight.append((message, transmit))
-            else:
-                commit()
+        done = self - self.browse([message.id for message, _transmit in in_flight])
+        done._log_outcomes()
+        commit(len(done))
         workers = max(1, self._get_param("parallel_sends", 8))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            # One pool-full at a time: outcomes are committed before the next
-            # calls start, so a crash can repeat at most `workers` messages.
+            # Outcomes are committed before the next calls start, so a crash
+            # can repeat at most `workers` messages.
             for start in range(0, len(in_flight), workers):
                 chunk = in_flight[start : start + workers]
                 results = pool.map(_call, [transmit for _message, transmit in chunk])
                 for (message, _transmit), result in zip(chunk, results, strict=True):
                     message._finish(result)
-                    commit()
+                chunk_messages = self.browse([message.id for message, _transmit in chunk])
+                chunk_messages._log_outcomes()
+                commit(len(chunk))
+
+    def _log_outcomes(self):
+        self.filtered(lambda m: m.state in ("sent", "failed"))._log_in_chatter()
 
     def _prepare(self):
         """Check and render one claimed message; send it unless its channel
@@ -425,7 +432,6 @@ class AppointmentNotifyMessage(models.Model):
                     self._render()
             self._check_consent_and_destination()
             if self._is_test_mode():
-                self._log_in_chatter(test_mode=True)
                 self.write(
                     {
                         "state": "sent",
@@ -470,7 +476,6 @@ class AppointmentNotifyMessage(models.Model):
                 "reason": False,
             }
         )
-        self._log_in_chatter()
 
     def _handle_send_error(self, exc, now):
         if exc.skip:
@@ -496,7 +501,6 @@ class AppointmentNotifyMessage(models.Model):
             )
             return
         self.write({"state": "failed", "reason": exc.reason, "lease_until": False})
-        self._log_in_chatter()
 
     def _check_still_wanted(self, now):
         record = self._get_record()
@@ -644,13 +648,36 @@ class AppointmentNotifyMessage(models.Model):
         self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         return mail_ref
 
-    def _log_in_chatter(self, test_mode=False):
-        """A note on the record, notifying no one (followers are not spammed)."""
-        record = self._get_record()
-        if not record or not hasattr(record, "_message_log") or self.mail_message_id:
-            return
+    def _log_in_chatter(self):
+        """Notes on the records, notifying no one (followers are not spammed).
+
+        Works on a batch: one insert per record model instead of one per message.
+        """
+        bodies = {}
+        author = self.company_id[:1].partner_id or self.env.company.partner_id
+        for message in self:
+            record = message._get_record()
+            if not record or not hasattr(record, "_message_log") or message.mail_message_id:
+                continue
+            bodies.setdefault(record._name, []).append((record.id, message._chatter_body()))
+        for model, entries in bodies.items():
+            # _message_log_batch takes one body per record: split repeated records.
+            while entries:
+                batch, rest, seen = {}, [], set()
+                for res_id, body in entries:
+                    if res_id in seen:
+                        rest.append((res_id, body))
+                    else:
+                        seen.add(res_id)
+                        batch[res_id] = body
+                self.env[model].sudo().browse(list(batch))._message_log_batch(
+                    bodies=batch, author_id=author.id
+                )
+                entries = rest
+
+    def _chatter_body(self):
         channel = dict(self._fields["channel"].selection).get(self.channel, self.channel)
-        if test_mode:
+        if self.test_mode:
             head = self.env._(
                 "Test mode: %(channel)s to %(to)s not sent", channel=channel, to=self.destination
             )
@@ -664,12 +691,9 @@ class AppointmentNotifyMessage(models.Model):
         else:
             head = self.env._("%(channel)s sent to %(to)s", channel=channel, to=self.destination)
         text = html2plaintext(self.body or "") if self.channel == "email" else (self.body or "")
-        body = (
-            Markup("<p>%s</p><p>%s</p>") % (head, text[:1000])
-            if self.body
-            else Markup("<p>%s</p>") % head
-        )
-        record.sudo()._message_log(body=body)
+        if not self.body:
+            return Markup("<p>%s</p>") % head
+        return Markup("<p>%s</p><p>%s</p>") % (head, text[:1000])
 
     def _apply_email_outcome(self, failure_reason=None):
         """Called when the mail queue or a bounce tells what became of the e-mail."""
