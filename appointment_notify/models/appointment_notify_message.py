@@ -396,15 +396,16 @@ class AppointmentNotifyMessage(models.Model):
         latency overlaps; their outcomes are committed one pool-full at a time.
         """
         commit = commit or (lambda processed: None)
+        messages = self._with_known_records()
         in_flight = []
-        for message in self:
+        for message in messages:
             transmit = message._prepare()
             if transmit:
                 in_flight.append((message, transmit))
-        done = self - self.browse([message.id for message, _transmit in in_flight])
+        done = messages - messages.browse([message.id for message, _transmit in in_flight])
         done._log_outcomes()
         commit(len(done))
-        workers = max(1, self._get_param("parallel_sends", 8))
+        workers = max(1, self._get_param("parallel_sends", 16))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # Outcomes are committed before the next calls start, so a crash
             # can repeat at most `workers` messages.
@@ -413,7 +414,7 @@ class AppointmentNotifyMessage(models.Model):
                 results = pool.map(_call, [transmit for _message, transmit in chunk])
                 for (message, _transmit), result in zip(chunk, results, strict=True):
                     message._finish(result)
-                chunk_messages = self.browse([message.id for message, _transmit in chunk])
+                chunk_messages = messages.browse([message.id for message, _transmit in chunk])
                 chunk_messages._log_outcomes()
                 commit(len(chunk))
 
@@ -528,10 +529,27 @@ class AppointmentNotifyMessage(models.Model):
                 self.env._("The record is no longer inside the rule's domain."), skip=True
             )
 
+    def _with_known_records(self):
+        """Check once which records of the batch exist; prefetch them together."""
+        by_model = {}
+        for message in self:
+            if message.res_model in self.env:
+                by_model.setdefault(message.res_model, set()).add(message.res_id)
+        known = tuple(
+            (model, tuple(self.env[model].browse(ids).exists().ids))
+            for model, ids in by_model.items()
+        )
+        return self.with_context(appointment_notify_records=known)
+
     def _get_record(self):
         if self.res_model not in self.env:
             return None
-        return self.env[self.res_model].browse(self.res_id).exists()
+        Model = self.env[self.res_model]
+        known = dict(self.env.context.get("appointment_notify_records") or ())
+        if self.res_model in known:
+            ids = known[self.res_model]
+            return Model.browse(self.res_id if self.res_id in ids else ()).with_prefetch(ids)
+        return Model.browse(self.res_id).exists()
 
     def _is_test_mode(self):
         return self.company_id.notify_test_mode
