@@ -19,5 +19,8 @@
         "views/sms_template_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["appointment_notify_sms/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

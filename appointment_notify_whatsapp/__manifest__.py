@@ -11,6 +11,17 @@
     "development_status": "Alpha",
     "depends": ["appointment_notify_sms"],
     "external_dependencies": {"python": ["phonenumbers", "twilio"]},
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/appointment_notify_whatsapp_security.xml",
+        "data/whatsapp_template_data.xml",
+        "views/appointment_notify_whatsapp_template_views.xml",
+        "views/appointment_notify_whatsapp_inbound_views.xml",
+        "views/appointment_notify_rule_views.xml",
+        "views/appointment_notify_message_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/appointment_notify_whatsapp_menus.xml",
+    ],
     "installable": True,
 }

@@ -263,6 +263,7 @@ def odoo_cmd(pg, db, *args):
         f"--db_host={pg['host']}",
         f"--db_port={pg['port']}",
         f"--db_user={pg['user']}",
+        f"--screenshots={ROOT / 'screenshots'}",
         "--http-interface=127.0.0.1",
         "-d",
         db,

@@ -27,7 +27,7 @@ class CalendarEvent(models.Model):
     booking_state = fields.Selection(
         BOOKING_STATES,
         string="Booking status",
-        default="confirmed",
+        default=lambda self: self._default_booking_state(),
         required=True,
         tracking=True,
         copy=False,
@@ -41,12 +41,16 @@ class CalendarEvent(models.Model):
     # CRUD: detect the changes that notify
     # ------------------------------------------------------------------
 
+    @api.model
+    def _default_booking_state(self):
+        # While the module installs, existing events become 'confirmed': the
+        # company setting's column does not exist yet.
+        if not self.env.registry.ready:
+            return "confirmed"
+        return "awaiting" if self.env.company.notify_manual_confirmation else "confirmed"
+
     @api.model_create_multi
     def create(self, vals_list):
-        # Not a field default: existing events get 'confirmed' when installing.
-        if self.env.company.notify_manual_confirmation:
-            for vals in vals_list:
-                vals.setdefault("booking_state", "awaiting")
         events = super().create(vals_list)
         events._notify_after_create()
         return events

@@ -1,1 +1,7 @@
-from . import test_install
+from . import (
+    test_install,
+    test_whatsapp_fallback,
+    test_whatsapp_send,
+    test_whatsapp_template,
+    test_whatsapp_webhooks,
+)
