@@ -374,6 +374,36 @@ def run_lint():
     return passed, failed
 
 
+def run_packaging():
+    """Each addon builds as a wheel (whool) that installs into a clean virtualenv."""
+    out = CACHE / "wheels"
+    shutil.rmtree(out, ignore_errors=True)
+    for addon in ALL_ADDONS:
+        cmd = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)]
+        if run([*cmd, addon], check=False, cwd=ROOT, capture_output=True).returncode:
+            say(f"packaging: the wheel of {addon} does not build")
+            return 0, 1
+    venv = CACHE / "wheel-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    # Beside Odoo: the machine's packages are visible, ours come only from the wheels.
+    run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    vpy = str(venv / "bin" / "python")
+    wheels = sorted(str(w) for w in out.glob("*.whl"))
+    pip = [vpy, "-m", "pip", "install", "-q", "--no-deps", *wheels]
+    if run(pip, check=False).returncode:
+        say("packaging: the wheels do not install")
+        return 0, 1
+    check = (
+        "import sysconfig, pathlib; site = pathlib.Path(sysconfig.get_paths()['purelib']);"
+        f"missing = [a for a in {ALL_ADDONS!r} "
+        "if not (site / 'odoo' / 'addons' / a / '__manifest__.py').exists()];"
+        "raise SystemExit(f'not installed: {missing}' if missing else 0)"
+    )
+    ok = run([vpy, "-c", check], check=False).returncode == 0
+    say(f"packaging: {len(wheels)} wheels built and installed: {'ok' if ok else 'FAILED'}")
+    return int(ok), int(not ok)
+
+
 PYTEST_RE = re.compile(r"(\d+) (passed|failed|errors?)")
 
 
@@ -416,6 +446,7 @@ def cmd_test(args):
     results = []
     if "lint" in args.only:
         results.append(run_lint())
+        results.append(run_packaging())
     if "odoo" in args.only:
         addons = args.addons or ALL_ADDONS
         db = args.db or "an_test"
