@@ -26,6 +26,12 @@
         "views/appointment_notify_menus.xml",
     ],
     "demo": ["demo/appointment_notify_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "appointment_notify/static/tests/tours/tour_utils.js",
+            "appointment_notify/static/tests/tours/appointment_notify_tours.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -15,6 +15,9 @@
         "views/repair_order_views.xml",
     ],
     "demo": ["demo/appointment_notify_repair_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["appointment_notify_repair/static/tests/tours/*.js"],
+    },
     "installable": True,
     "auto_install": True,
 }

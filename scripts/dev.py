@@ -293,6 +293,26 @@ def template_db(pg, modules):
     return name
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def ensure_browser():
+    """The tours need Chromium; install it where we may, else say it is missing."""
+    if os.environ.get("ODOO_BROWSER_BIN") or any(shutil.which(b) for b in BROWSERS):
+        return True
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("Chromium is missing (the browser tours need it): apt-get install chromium")
+        run(["apt-get", "update", "-qq"], check=False)
+        run(["apt-get", "install", "-y", "-qq", "chromium"], check=False)
+    if any(shutil.which(b) for b in BROWSERS):
+        return True
+    say(
+        "ERROR: Chromium is not installed, so the browser tours cannot run. Install it "
+        "(Debian/Ubuntu: apt-get install chromium) or set ODOO_BROWSER_BIN."
+    )
+    return False
+
+
 def install_quietly(pg, db, modules):
     cmd = odoo_cmd(pg, db, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn")
     cmd.append("--no-http")
@@ -301,6 +321,10 @@ def install_quietly(pg, db, modules):
 
 
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+# Odoo skips tours when the browser or its driver is missing: not a pass.
+SKIPPED_TOUR_RE = re.compile(
+    r"Chrome executable not found|websocket-client module is not installed"
+)
 LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 
 
@@ -317,6 +341,9 @@ def run_odoo_tests(pg, db, install, tags, label, update=False):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in proc.stdout:
             log.write(line)
+            if SKIPPED_TOUR_RE.search(line):
+                errors.append(line.rstrip())
+                print(line, end="", flush=True)
             if LOG_LEVEL_RE.match(line):
                 errors.append(line.rstrip())
                 print(line, end="", flush=True)
@@ -335,7 +362,7 @@ def run_odoo_tests(pg, db, install, tags, label, update=False):
     # An ERROR logged outside a test's own expectations (a view that does not
     # load, a crash in a cron) is a failure even when every test passed.
     if errors and not bad:
-        say(f"[{label}] {len(errors)} ERROR lines in the log count as one failure")
+        say(f"[{label}] {len(errors)} ERROR or skipped-tour lines in the log count as a failure")
         bad = 1
     if rc and not bad:
         bad = 1
@@ -448,8 +475,11 @@ def cmd_test(args):
         results.append(run_lint())
         results.append(run_packaging())
     if "odoo" in args.only:
+        if not ensure_browser():
+            results.append((0, 1))
         addons = args.addons or ALL_ADDONS
-        db = args.db or "an_test"
+        # One test database per checkout: two clones may test side by side.
+        db = args.db or "an_test_" + hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
         if not (args.update and db_exists(pg, db)):
             clone_db(pg, template_db(pg, TEMPLATE_MODULES), db)
             args.update = False

@@ -1,10 +1,36 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tests.common import ChromeBrowser
 
 # A Monday morning, UTC: tests freeze time here unless they say otherwise.
 NOW = "2026-03-02 08:00:00"
+SCREENSHOT_MARK = "an_screenshot:"
+
+
+class ScreenshotTourMixin:
+    """For HttpCase: a tour step logging 'an_screenshot:<name>' saves a screenshot.
+
+    They land in Odoo's --screenshots folder (``./dev test`` uses screenshots/)
+    and illustrate the addons' pages (static/description).
+    """
+
+    def start_tour(self, url_path, tour_name, **kwargs):
+        """Save a screenshot whenever the tour logs an 'an_screenshot:<name>' mark."""
+        original = ChromeBrowser._handle_console
+
+        def handle_console(browser, type, args=None, **kw):
+            for arg in args or []:
+                value = str(arg.get("value", ""))
+                if value.startswith(SCREENSHOT_MARK):
+                    name = value[len(SCREENSHOT_MARK) :]
+                    browser.take_screenshot(prefix=f"{name}_")
+            return original(browser, type, args=args, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", handle_console):
+            return super().start_tour(url_path, tour_name, **kwargs)
 
 
 class NotifyCase(TransactionCase):

@@ -1,15 +1,13 @@
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import ChromeBrowser
 
-SCREENSHOT_MARK = "an_screenshot:"
+from odoo.addons.appointment_notify.tests.common import ScreenshotTourMixin
 
 
 @tagged("post_install", "-at_install", "appointment_notify_sms")
-class TestTours(HttpCase):
+class TestTours(ScreenshotTourMixin, HttpCase):
     """An administrator and a receptionist use the product as they would."""
 
     @classmethod
@@ -34,21 +32,6 @@ class TestTours(HttpCase):
                 "notify_consent_email": True,
             }
         )
-
-    def start_tour(self, url_path, tour_name, **kwargs):
-        """Save a screenshot whenever the tour logs an 'an_screenshot:<name>' mark."""
-        original = ChromeBrowser._handle_console
-
-        def handle_console(browser, type, args=None, **kw):
-            for arg in args or []:
-                value = str(arg.get("value", ""))
-                if value.startswith(SCREENSHOT_MARK):
-                    name = value[len(SCREENSHOT_MARK) :]
-                    browser.take_screenshot(prefix=f"{name}_")
-            return original(browser, type, args=args, **kw)
-
-        with patch.object(ChromeBrowser, "_handle_console", handle_console):
-            return super().start_tour(url_path, tour_name, **kwargs)
 
     def test_administrator(self):
         start = fields.Datetime.now() + timedelta(days=3)

@@ -1,33 +1,5 @@
 import { registry } from "@web/core/registry";
-
-// A step that asks the Python side to save a screenshot of the current screen
-// (see tests/test_tours.py), then leaves the browser time to take it.
-function screenshot(name) {
-    return {
-        trigger: "body",
-        content: `Screenshot ${name}`,
-        run: async () => {
-            console.log(`an_screenshot:${name}`);
-            await new Promise((resolve) => setTimeout(resolve, 700));
-        },
-    };
-}
-
-// Choose a value in a selection field (Odoo 19 renders them as a select menu).
-function selectField(name, label) {
-    return [
-        {
-            trigger: `div[name=${name}] .o_select_menu_toggler`,
-            content: `Open ${name}`,
-            run: "click",
-        },
-        {
-            trigger: `.o_select_menu_item:contains(${label})`,
-            content: `Choose ${label}`,
-            run: "click",
-        },
-    ];
-}
+import { screenshot, selectField } from "@appointment_notify/../tests/tours/tour_utils";
 
 registry.category("web_tour.tours").add("appointment_notify_admin_settings", {
     steps: () => [
