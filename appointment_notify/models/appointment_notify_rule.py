@@ -202,6 +202,7 @@ class AppointmentNotifyRule(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Send a test"),
             "res_model": "appointment.notify.rule.test",
             "view_mode": "form",
             "target": "new",

@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("appointment_notify_admin_rules", {
         {
             trigger: "div[name=name] input",
             content: "Name the reminder rule",
-            run: "edit Reminder 24 h before (SMS)",
+            run: "edit Reminder 24 h before by SMS",
         },
         ...selectField("trigger", "Reminder before start"),
         {
@@ -88,7 +88,7 @@ registry.category("web_tour.tours").add("appointment_notify_admin_rules", {
         },
         {
             trigger: "div[name=name] input",
-            run: "edit Review request 2 h after (e-mail)",
+            run: "edit Review request 2 h after by e-mail",
         },
         ...selectField("trigger", "Follow-up after end"),
         {
