@@ -3,7 +3,7 @@ from . import appointment_notify_rule
 from . import appointment_notify_message
 from . import calendar_event
 from . import mail_notification
-from . import mail_template
+from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -597,25 +597,24 @@ class AppointmentNotifyMessage(models.Model):
         partner = self.partner_id
         return partner.lang or self.company_id.partner_id.lang or "en_US"
 
-    def _render_email(self):
-        template = self.rule_id.mail_template_id
-        if not template:
-            raise NotifySendError(self.env._("The rule has no e-mail template."))
+    def _render_template(self, template, fields_options):
+        """Render ``template``'s fields for this message's record and customer.
+
+        In the customer's language and time zone, with the variables of
+        ``_notify_render_context()``. ``fields_options``: {field: render options}.
+        Returns ({field: text}, render context); a failure names the template.
+        """
         record = self._get_record()
         lang = self._render_lang()
         ctx = record._notify_render_context(self.partner_id)
         template = template.with_context(lang=lang, tz=ctx["customer_tz"])
         try:
-            subject = template._render_field("subject", record.ids, set_lang=lang, add_context=ctx)[
-                record.id
-            ]
-            body = template._render_field(
-                "body_html",
-                record.ids,
-                set_lang=lang,
-                add_context=ctx,
-                options={"post_process": True},
-            )[record.id]
+            rendered = {
+                field: template._render_field(
+                    field, record.ids, set_lang=lang, add_context=ctx, options=options
+                )[record.id]
+                for field, options in fields_options.items()
+            }
         except Exception as exc:
             raise NotifySendError(
                 self.env._(
@@ -624,10 +623,19 @@ class AppointmentNotifyMessage(models.Model):
                     error=exc,
                 )
             ) from exc
-        note = ctx.get("note")
-        if note:
-            body = Markup("%s<p>%s</p>") % (Markup(body), escape(note))
-        self.write({"subject": subject, "body": str(body)})
+        return rendered, ctx
+
+    def _render_email(self):
+        template = self.rule_id.mail_template_id
+        if not template:
+            raise NotifySendError(self.env._("The rule has no e-mail template."))
+        rendered, ctx = self._render_template(
+            template, {"subject": None, "body_html": {"post_process": True}}
+        )
+        body = rendered["body_html"]
+        if ctx.get("note"):
+            body = Markup("%s<p>%s</p>") % (Markup(body), escape(ctx["note"]))
+        self.write({"subject": rendered["subject"], "body": str(body)})
 
     def _send_email(self):
         """Queue the e-mail in Odoo's outgoing mail queue; log it in the chatter."""

@@ -103,35 +103,14 @@ class AppointmentNotifyMessage(models.Model):
         template = self.rule_id.sms_template_id
         if not template:
             raise NotifySendError(self.env._("The rule has no SMS template."))
-        record = self._get_record()
-        lang = self._render_lang()
-        ctx = record._notify_render_context(self.partner_id)
-        template = template.with_context(lang=lang, tz=ctx["customer_tz"])
-        try:
-            body = template._render_field("body", record.ids, set_lang=lang, add_context=ctx)[
-                record.id
-            ]
-        except Exception as exc:
-            raise NotifySendError(
-                self.env._(
-                    "The template %(template)s failed to render: %(error)s",
-                    template=template.display_name,
-                    error=exc,
-                )
-            ) from exc
-        body = (body or "").strip()
+        rendered, ctx = self._render_template(template, {"body": None})
+        body = (rendered["body"] or "").strip()
         if ctx.get("note"):
             body = f"{body}\n{ctx['note']}"
         self.write({"subject": False, "body": body})
 
     def _transmit_sms(self):
-        """Prepare the Twilio call with the ORM; return it as a plain callable.
-
-        The dispatcher runs the callable in a thread pool (network only, no
-        ORM), so several messages wait for Twilio at once; the throttle sleeps
-        there so the sender's rate is kept. It only ever runs in the
-        dispatcher, never in a user's transaction.
-        """
+        """Prepare the Twilio call with the ORM; return it as a plain callable."""
         company = self.company_id.sudo()
         sender = company._notify_sms_sender(self.destination)
         if not sender:
@@ -141,7 +120,6 @@ class AppointmentNotifyMessage(models.Model):
                     "sender ID in Settings > Notifications > SMS."
                 )
             )
-        account = company.sms_twilio_account_sid
         data = {
             "To": self.destination,
             "Body": self.body or "",
@@ -151,8 +129,22 @@ class AppointmentNotifyMessage(models.Model):
         validity = self._sms_validity_period()
         if validity:
             data["ValidityPeriod"] = str(validity)
-        throttle_key = (account, *sender.values())
-        rate = company.notify_sms_rate
+        return self._twilio_transmission(data, tuple(sender.values()), company.notify_sms_rate)
+
+    def _finish_sms(self, response):
+        return self._twilio_answer(response, self._sms_api_error)
+
+    def _twilio_transmission(self, data, sender_key, rate):
+        """A plain callable posting ``data`` to Twilio's Messages API.
+
+        The dispatcher runs it in its thread pool (network only, no ORM), so
+        several messages wait for Twilio at once; the throttle sleeps there so
+        the sender's rate is kept. It only ever runs in the dispatcher, never in
+        a user's transaction. Shared by the SMS and WhatsApp channels.
+        """
+        company = self.company_id.sudo()
+        account = company.sms_twilio_account_sid
+        throttle_key = (account, *sender_key)
         url = f"{self._sms_api_url()}/2010-04-01/Accounts/{account}/Messages.json"
         auth = (account, company.sms_twilio_auth_token)
 
@@ -162,7 +154,7 @@ class AppointmentNotifyMessage(models.Model):
 
         return transmit
 
-    def _finish_sms(self, response):
+    def _twilio_answer(self, response, api_error):
         """Twilio's answer (or the exception of the call) -> its SID, or a mapped error."""
         if isinstance(response, requests.exceptions.RequestException):
             raise NotifySendError(
@@ -176,7 +168,7 @@ class AppointmentNotifyMessage(models.Model):
             payload = {}
         if response.ok and payload.get("sid"):
             return payload["sid"]
-        raise self._sms_api_error(response.status_code, payload)
+        raise api_error(response.status_code, payload)
 
     def _handle_send_error(self, exc, now):
         res = super()._handle_send_error(exc, now)

@@ -32,20 +32,3 @@ class SmsTemplate(models.Model):
             template.sms_encoding = encoding
             template.sms_length = units
             template.sms_segment_count = segments
-
-    def _render_eval_context(self):
-        """Notification variables, empty until a message fills them (as for e-mail)."""
-        render_context = super()._render_eval_context()
-        models = dict(self.env["appointment.notify.rule"]._selection_res_model())
-        if len(self) == 1 and self.render_model in models:
-            for key, value in {
-                "customer": self.env["res.partner"],
-                "company": self.env.company,
-                "when": "",
-                "customer_tz": self.env.user.tz or "UTC",
-                "note": "",
-                "status": "",
-                "location": "",
-            }.items():
-                render_context.setdefault(key, value)
-        return render_context

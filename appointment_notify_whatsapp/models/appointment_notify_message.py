@@ -2,18 +2,15 @@ import json
 import logging
 from datetime import timedelta
 
-import requests
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
 from odoo.addons.appointment_notify.models.appointment_notify_message import NotifySendError
 from odoo.addons.appointment_notify_sms.models.appointment_notify_message import (
-    TIMEOUT,
     TwilioSendError,
 )
 from odoo.addons.appointment_notify_sms.tools.phone import normalize_mobile
-from odoo.addons.appointment_notify_sms.tools.throttle import wait_turn
 
 _logger = logging.getLogger(__name__)
 
@@ -146,10 +143,10 @@ class AppointmentNotifyMessage(models.Model):
             }
         )
 
-    def _send_whatsapp(self):
-        """POST to Twilio: the approved template, or free text inside the 24-hour window.
+    def _transmit_whatsapp(self):
+        """The Twilio call: the approved template, or free text inside the 24-hour window.
 
-        Called by the dispatcher only: no HTTP call in a user's transaction.
+        Returned as a plain callable the dispatcher runs in its thread pool.
         """
         company = self.company_id.sudo()
         sender = company._notify_whatsapp_sender()
@@ -190,28 +187,12 @@ class AppointmentNotifyMessage(models.Model):
                 ),
                 fallback=True,
             )
-        return self._whatsapp_post(data, sender)
+        return self._twilio_transmission(
+            data, ("whatsapp", *sender.values()), company.notify_whatsapp_rate
+        )
 
-    def _whatsapp_post(self, data, sender):
-        company = self.company_id.sudo()
-        account = company.sms_twilio_account_sid
-        wait_turn(("whatsapp", account, *sender.values()), company.notify_whatsapp_rate)
-        url = f"{self._sms_api_url()}/2010-04-01/Accounts/{account}/Messages.json"
-        try:
-            response = requests.post(
-                url, data=data, auth=(account, company.sms_twilio_auth_token), timeout=TIMEOUT
-            )
-        except requests.exceptions.RequestException as exc:
-            raise NotifySendError(
-                self.env._("Twilio could not be reached: %s", exc), retry=True
-            ) from exc
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = {}
-        if response.ok and payload.get("sid"):
-            return payload["sid"]
-        raise self._whatsapp_api_error(response.status_code, payload)
+    def _finish_whatsapp(self, response):
+        return self._twilio_answer(response, self._whatsapp_api_error)
 
     def _whatsapp_status_callback_url(self):
         return f"{self._sms_base_url()}{STATUS_PATH}/{self.id}"

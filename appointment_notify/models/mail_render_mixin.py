@@ -1,8 +1,10 @@
 from odoo import models
 
 
-class MailTemplate(models.Model):
-    _inherit = "mail.template"
+class MailRenderMixin(models.AbstractModel):
+    """Every template model (mail.template, sms.template, ...) renders for rules."""
+
+    _inherit = "mail.render.mixin"
 
     def _render_eval_context(self):
         """Give notification templates their variables, empty until a message fills them.
