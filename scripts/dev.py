@@ -196,13 +196,20 @@ def ensure_postgres():
             "PostgreSQL server binaries (initdb, pg_ctl) are not installed"
         )
     pgdata = CACHE / "pg" / "data"
-    if not (pgdata / "PG_VERSION").exists():
-        say(f"starting a private PostgreSQL in {pgdata}")
-        pgdata.mkdir(parents=True, exist_ok=True)
-        run([initdb, "-D", str(pgdata), "-U", "odoo", "--auth=trust", "-E", "UTF8"])
     sock = CACHE / "pg"
+    # PostgreSQL refuses to run as root: then its files belong to 'postgres'.
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if not (pgdata / "PG_VERSION").exists():
+        say(f"no PostgreSQL answers: starting a private one in {pgdata}")
+        pgdata.mkdir(parents=True, exist_ok=True)
+        if as_owner:
+            shutil.chown(sock, "postgres")
+            shutil.chown(pgdata, "postgres")
+        cmd = [*as_owner, initdb, "-D", str(pgdata), "-U", "odoo", "--auth=trust", "-E", "UTF8"]
+        if run(cmd, check=False).returncode:
+            die(f"initdb could not create a PostgreSQL cluster in {pgdata}")
     opts = f"-p 55432 -c listen_addresses=127.0.0.1 -k {sock}"
-    cmd = [pg_ctl, "-D", str(pgdata), "-o", opts, "-l", str(sock / "log"), "-w", "start"]
+    cmd = [*as_owner, pg_ctl, "-D", str(pgdata), "-o", opts, "-l", str(sock / "log"), "-w", "start"]
     if run(cmd, check=False).returncode or not pg_answers(private):
         die(f"the private PostgreSQL in {pgdata} did not start; see {sock / 'log'}")
     return private
