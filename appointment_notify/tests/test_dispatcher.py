@@ -185,6 +185,20 @@ class TestDispatcher(NotifyCase):
         self.assertEqual(msg.state, "failed")
         self.assertIn("550 mailbox unavailable", msg.reason)
 
+    def test_mail_queue_safeguard_then_success_ends_sent(self):
+        """While sending, Odoo marks notifications failed as a safeguard: the final word wins."""
+        self.make_rule("confirmed")
+        msg = self.messages(self.make_event())
+        self.dispatch()
+        notification = self.env["mail.notification"].search(
+            [("mail_message_id", "=", msg.mail_message_id.id)]
+        )
+        notification.write({"notification_status": "exception", "failure_type": "unknown"})
+        self.assertEqual(msg.state, "failed")
+        notification.write({"notification_status": "sent"})
+        self.assertEqual(msg.state, "sent")
+        self.assertFalse(msg.reason)
+
     def test_dispatcher_wakes_at_next_message(self):
         cron = self.env.ref("appointment_notify.ir_cron_dispatch")
         self.make_rule("reminder", offset_amount=1, offset_unit="hours")

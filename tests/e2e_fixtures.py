@@ -1,0 +1,40 @@
+"""Fixtures of the end-to-end tests; a test module loads them with
+``pytest_plugins = ["e2e_fixtures"]``.
+
+- ``sink``: an SMTP sink for the module.
+- ``e2e``: the module's database (cloned from the installed base), one Odoo server
+  started on it and the database prepared to send for real through ``sink``.
+- ``rpc``: an XML-RPC client on the module's first server, with all rules archived and
+  the sink emptied: each test starts from a clean slate without a reinstall.
+"""
+
+import pytest
+from e2e_support import E2eEnv, SmtpSink, archive_rules, prepare_db
+
+
+@pytest.fixture(scope="module")
+def sink():
+    smtp = SmtpSink().start()
+    yield smtp
+    smtp.stop()
+
+
+@pytest.fixture(scope="module")
+def e2e(request, sink):
+    label = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_e2e_")
+    env = E2eEnv(label, sink)
+    try:
+        env.create_db()
+        server = env.start_server()
+        prepare_db(server.rpc(), sink)
+        yield env
+    finally:
+        env.close()
+
+
+@pytest.fixture
+def rpc(e2e):
+    client = e2e.servers[0].rpc()
+    archive_rules(client)
+    e2e.sink.clear()
+    return client
