@@ -37,7 +37,7 @@ ALL_ADDONS = CORE_ADDONS + [REPAIR_ADDON]
 # The addons' dependency closure, installed once into a cached template database.
 TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
 DEMO_DB = "appointment_notify_demo"
-BENCH_ADDONS = ["appointment_notify"]
+BENCH_ADDONS = ["appointment_notify", "appointment_notify_sms"]
 
 
 def say(msg):

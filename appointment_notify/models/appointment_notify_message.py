@@ -392,31 +392,39 @@ class AppointmentNotifyMessage(models.Model):
         Rendering and checks use the ORM and run one by one; e-mail is queued
         right there (in the same transaction as its outcome, so exactly once).
         Channels that define ``_transmit_<channel>()`` hand back a plain
-        callable doing only network I/O, run in a small thread pool so provider
-        latency overlaps; their outcomes are committed one pool-full at a time.
+        callable doing only network I/O. Those go out a pool-full at a time
+        (``parallel_sends``), while the next pool-full is being prepared; a
+        pool-full's outcomes are committed before the next one leaves, so a
+        crash can repeat at most ``parallel_sends`` messages.
         """
         commit = commit or (lambda processed: None)
         messages = self._with_known_records()
-        in_flight = []
-        for message in messages:
-            transmit = message._prepare()
-            if transmit:
-                in_flight.append((message, transmit))
-        done = messages - messages.browse([message.id for message, _transmit in in_flight])
-        done._log_outcomes()
-        commit(len(done))
         workers = max(1, self._get_param("parallel_sends", 16))
+        sent_out, ready, done = [], [], []
+
+        def settle():
+            for message, future in sent_out:
+                message._finish(future.result())
+                done.append(message.id)
+            messages.browse(done)._log_outcomes()
+            commit(len(done))
+            sent_out.clear()
+            done.clear()
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            # Outcomes are committed before the next calls start, so a crash
-            # can repeat at most `workers` messages.
-            for start in range(0, len(in_flight), workers):
-                chunk = in_flight[start : start + workers]
-                results = pool.map(_call, [transmit for _message, transmit in chunk])
-                for (message, _transmit), result in zip(chunk, results, strict=True):
-                    message._finish(result)
-                chunk_messages = messages.browse([message.id for message, _transmit in chunk])
-                chunk_messages._log_outcomes()
-                commit(len(chunk))
+            for message in messages:
+                transmit = message._prepare()
+                if transmit:
+                    ready.append((message, transmit))
+                else:
+                    done.append(message.id)
+                if len(ready) >= workers:
+                    settle()
+                    sent_out.extend((m, pool.submit(_call, t)) for m, t in ready)
+                    ready.clear()
+            settle()
+            sent_out.extend((m, pool.submit(_call, t)) for m, t in ready)
+            settle()
 
     def _log_outcomes(self):
         self.filtered(lambda m: m.state in ("sent", "failed"))._log_in_chatter()
@@ -429,8 +437,7 @@ class AppointmentNotifyMessage(models.Model):
         try:
             self._check_still_wanted(now)
             if not self.prerendered:
-                with self.env.cr.savepoint():
-                    self._render()
+                self._render()  # writes only once it rendered: nothing to roll back
             self._check_consent_and_destination()
             if self._is_test_mode():
                 self.write(
@@ -459,8 +466,8 @@ class AppointmentNotifyMessage(models.Model):
         """Store the outcome of a parallel transmission (its result or exception)."""
         now = fields.Datetime.now()
         try:
-            with self.env.cr.savepoint():
-                provider_ref = getattr(self, f"_finish_{self.channel}")(result)
+            # Interpreting the answer writes nothing: no savepoint needed.
+            provider_ref = getattr(self, f"_finish_{self.channel}")(result)
             self._record_sent(provider_ref)
         except NotifySendError as exc:
             self._handle_send_error(exc, now)
