@@ -1,1 +1,8 @@
-from . import test_install, test_sms_send, test_sms_template, test_sms_webhooks, test_tours
+from . import (
+    test_install,
+    test_phone,
+    test_sms_send,
+    test_sms_template,
+    test_sms_webhooks,
+    test_tours,
+)
