@@ -335,7 +335,7 @@ class AppointmentNotifyMessage(models.Model):
 
     @api.model
     def _cron_dispatch(self, batch_size=None, max_batches=None):
-        """Send what is due, batch after batch, committing after each message.
+        """Send what is due, batch after batch, committing outcomes as they come.
 
         Returns the number of messages processed (tests and benchmarks use it).
         """
@@ -344,28 +344,37 @@ class AppointmentNotifyMessage(models.Model):
         lease_minutes = self._get_param("lease_minutes", 10)
         cr = self.env.cr
         processed = batches = 0
-        while max_batches is None or batches < max_batches:
-            now = fields.Datetime.now()
-            self.env.flush_all()
-            if auto_commit:
-                self._commit()
-                # READ COMMITTED: a row another worker just committed as
-                # 'sending' is re-checked and skipped, not a serialization error.
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            recovered = self._recover_expired_leases(cr, now)
-            if recovered:
-                _logger.warning("appointment_notify: %s expired leases recovered", recovered)
-            ids = self._claim_due(cr, batch_size, now, lease_minutes)
-            self.invalidate_model()
-            if not ids:
-                break
-            if auto_commit:
-                self._commit()
-            batches += 1
-            commit = (lambda count: self._commit(processed=count)) if auto_commit else None
-            self.browse(ids)._process_batch(commit)
-            processed += len(ids)
-            # Batches, not everything in memory: drop what this batch cached.
+        try:
+            while max_batches is None or batches < max_batches:
+                now = fields.Datetime.now()
+                self.env.flush_all()
+                if auto_commit:
+                    self._commit()
+                    # READ COMMITTED: a row another worker just committed as
+                    # 'sending' is re-checked and skipped, not a serialization error.
+                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                recovered = self._recover_expired_leases(cr, now)
+                if recovered:
+                    _logger.warning("appointment_notify: %s expired leases recovered", recovered)
+                ids = self._claim_due(cr, batch_size, now, lease_minutes)
+                self.invalidate_model()
+                if not ids:
+                    break
+                if auto_commit:
+                    self._commit()
+                batches += 1
+                commit = (lambda count: self._commit(processed=count)) if auto_commit else None
+                self.browse(ids)._process_batch(commit)
+                processed += len(ids)
+                # Batches, not everything in memory: drop what this batch cached.
+                self.env.invalidate_all()
+        except Exception:
+            if not auto_commit:
+                raise
+            # E.g. a database conflict: what this run had claimed comes back when
+            # its lease ends; the wake-up below must still be planned.
+            _logger.exception("appointment_notify: dispatcher run stopped")
+            cr.rollback()
             self.env.invalidate_all()
         self._schedule_next_wakeup()
         return processed
@@ -402,6 +411,21 @@ class AppointmentNotifyMessage(models.Model):
         workers = max(1, self._get_param("parallel_sends", 16))
         sent_out, ready, done = [], [], []
 
+        def send(pool):
+            if not ready:
+                return
+            # Hold the rows until their outcome is committed: a provider's
+            # status callback for one of them waits for it instead of racing it.
+            ids = tuple(message.id for message, _transmit in ready)
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM appointment_notify_message WHERE id IN %s FOR NO KEY UPDATE",
+                    ids,
+                )
+            )
+            sent_out.extend((m, pool.submit(_call, t)) for m, t in ready)
+            ready.clear()
+
         def settle():
             for message, future in sent_out:
                 message._finish(future.result())
@@ -420,10 +444,9 @@ class AppointmentNotifyMessage(models.Model):
                     done.append(message.id)
                 if len(ready) >= workers:
                     settle()
-                    sent_out.extend((m, pool.submit(_call, t)) for m, t in ready)
-                    ready.clear()
+                    send(pool)
             settle()
-            sent_out.extend((m, pool.submit(_call, t)) for m, t in ready)
+            send(pool)
             settle()
 
     def _log_outcomes(self):

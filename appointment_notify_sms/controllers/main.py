@@ -32,13 +32,18 @@ class TwilioSmsController(Controller):
         csrf=False,
     )
     def twilio_status(self, message_id, **kwargs):
-        if not self._notify_sms_company():
+        company = self._notify_sms_company()
+        if not company:
             return request.make_response("Forbidden", status=403)
         form = request.httprequest.form
         Message = request.env["appointment.notify.message"].sudo()
         message = Message.browse(message_id).exists()
         if not message or message.channel != "sms":
             return request.make_response("", status=200)
+        if message.company_id.sudo().sms_twilio_account_sid != company.sms_twilio_account_sid:
+            # Signed, but by another account than the one that sent this message.
+            _logger.warning("Twilio status for message %s from another account refused", message.id)
+            return request.make_response("Forbidden", status=403)
         message._sms_apply_status(
             form.get("MessageStatus"), form.get("ErrorCode"), form.get("MessageSid")
         )
