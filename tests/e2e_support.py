@@ -547,3 +547,159 @@ def wait_mail_queue_empty(rpc, timeout=120):
         interval=1,
         what="the outgoing mail queue to empty",
     )
+
+
+# --------------------------------------------------------------------------
+# SMS (appointment_notify_sms, Twilio through tests/twilio_fake.py)
+# --------------------------------------------------------------------------
+
+SMS_ADDON = "appointment_notify_sms"
+SMS_ACCOUNT_SID = "AC" + "e2" * 16
+SMS_AUTH_TOKEN = "e2e-sms-auth-token"
+SMS_FROM = "+3197010000001"
+
+
+def _addons_digest(addons):
+    digest = hashlib.sha1()
+    for addon in addons:
+        for path in sorted((ROOT / addon).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def sms_base_db():
+    """base_db() plus appointment_notify_sms, cached as ``an_e2e_smsbase_<hash>``.
+
+    Built on the core's installed base (only the SMS addon is installed on top);
+    its prefix keeps it out of base_db()'s cleanup of older ``an_e2e_base_*``.
+    """
+    core = base_db()
+    key = hashlib.sha1(f"{core}|{_addons_digest([SMS_ADDON])}".encode()).hexdigest()
+    name = "an_e2e_smsbase_" + key[:10]
+    if db_exists(name):
+        return name
+    building = name + "_building"
+    clone_db(core, building)
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOG_DIR / f"install-{name}.log"
+    cmd = odoo_cmd(building, "-i", SMS_ADDON, "--stop-after-init", "--no-http", "--log-level=warn")
+    with open(log_path, "w") as log:
+        res = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False)
+    if res.returncode:
+        drop_db(building)
+        raise RuntimeError(f"installing {SMS_ADDON} failed (exit {res.returncode}); see {log_path}")
+    for (old,) in sql("postgres", "SELECT datname FROM pg_database"):
+        if old.startswith("an_e2e_smsbase_") and old not in (name, building):
+            drop_db(old)
+    sql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    fs = DATA_DIR / "filestore"
+    if (fs / building).is_dir():
+        (fs / building).rename(fs / name)
+    return name
+
+
+def prepare_sms(rpc, twilio):
+    """Point the companies at the fake Twilio: one account, one sender number, no throttle."""
+    rpc("ir.config_parameter", "set_param", "appointment_notify_sms.twilio_api_url", twilio.url)
+    companies = rpc("res.company", "search", [])
+    rpc(
+        "res.company",
+        "write",
+        companies,
+        {
+            "country_id": rpc.ref("base.nl"),
+            "sms_twilio_account_sid": twilio.account_sid,
+            "sms_twilio_auth_token": twilio.auth_token,
+            "notify_sms_sender_type": "number",
+            "notify_sms_from_number": SMS_FROM,
+            "notify_sms_rate": 0,
+        },
+    )
+
+
+def sms_number(i, block=0):
+    """A distinct Dutch mobile number in E.164: +316<block><i:07d> (blocks 1-6 and 8)."""
+    return f"+316{block % 10}{i:07d}"
+
+
+def make_sms_customers(rpc, tag, numbers, **vals):
+    """One Dutch customer with SMS consent per stored number (any format)."""
+    return rpc(
+        "res.partner",
+        "create",
+        [
+            {
+                "name": f"{tag} customer {i}",
+                "phone": number,
+                "country_id": rpc.ref("base.nl"),
+                "notify_consent_sms": True,
+                **vals,
+            }
+            for i, number in enumerate(numbers)
+        ],
+    )
+
+
+def make_sms_rule(rpc, trigger, **vals):
+    """An SMS rule for ``trigger`` with the SMS addon's template of that trigger."""
+    return rpc(
+        "appointment.notify.rule",
+        "create",
+        {
+            "name": f"e2e SMS {trigger}",
+            "trigger": trigger,
+            "channel": "sms",
+            "sms_template_id": rpc.ref(f"appointment_notify_sms.sms_template_event_{trigger}"),
+            "offset_amount": 0,
+            "offset_unit": "hours",
+            **vals,
+        },
+    )
+
+
+SMS_FIELDS = ("state", "reason", "partner_id", "destination", "attempts", "provider_ref")
+
+
+def sms_messages(rpc, events, fields=SMS_FIELDS):
+    """The SMS messages about ``events`` (calendar.event ids), by id."""
+    domain = [("res_model", "=", "calendar.event"), ("res_id", "in", list(events))]
+    return messages(rpc, domain + [("channel", "=", "sms")], fields=fields)
+
+
+def states_summary(rows):
+    """{state: (count, the first one's reason)}: what an assertion message shows."""
+    states = {}
+    for row in rows:
+        states.setdefault(row["state"], []).append(row)
+    return {state: (len(group), group[0]["reason"]) for state, group in states.items()}
+
+
+def wait_sms_settled(rpc, twilio, events, count, timeout=120):
+    """Wait until nothing more will happen to the ``count`` SMS of ``events``.
+
+    None is left to send ('scheduled', 'sending') and the fake Twilio has no status
+    callback left to post; the rows as they are then (a message that Twilio
+    reported delivered but that is still 'sent' is for the caller to judge).
+    """
+    last = []
+
+    def settled():
+        last[:] = sms_messages(rpc, events)
+        busy = [row for row in last if row["state"] in ("scheduled", "sending")]
+        if len(last) == count and not busy and twilio.wait_idle(0.5):
+            # Read again: callbacks may have been applied while we waited.
+            return sms_messages(rpc, events)
+        return False
+
+    try:
+        return wait_until(settled, timeout=timeout, interval=1, what=f"{count} SMS to settle")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; states: {states_summary(last)}") from None
+
+
+def book_each(rpc, customers, days=3):
+    """One appointment per customer, all in one transaction; the events' ids."""
+    start = now_utc() + timedelta(days=days)
+    return book(rpc, [event_vals([customer], start=start) for customer in customers])

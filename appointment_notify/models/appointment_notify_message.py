@@ -349,10 +349,9 @@ class AppointmentNotifyMessage(models.Model):
                 now = fields.Datetime.now()
                 self.env.flush_all()
                 if auto_commit:
-                    self._commit()
-                    # READ COMMITTED: a row another worker just committed as
+                    # Also READ COMMITTED: a row another worker just committed as
                     # 'sending' is re-checked and skipped, not a serialization error.
-                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    self._commit()
                 recovered = self._recover_expired_leases(cr, now)
                 if recovered:
                     _logger.warning("appointment_notify: %s expired leases recovered", recovered)
@@ -382,6 +381,9 @@ class AppointmentNotifyMessage(models.Model):
     @api.model
     def _commit(self, processed=0):
         self.env["ir.cron"]._commit_progress(processed)
+        # The dispatcher's rows are its own (claimed, locked while on the wire):
+        # READ COMMITTED keeps a stray concurrent write from aborting a batch.
+        self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     @api.model
     def _schedule_next_wakeup(self):

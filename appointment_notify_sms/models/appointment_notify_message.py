@@ -292,6 +292,13 @@ class AppointmentNotifyMessage(models.Model):
                 "SELECT id FROM appointment_notify_message WHERE id = %s FOR NO KEY UPDATE", self.id
             )
         )
+        if self.state in ("scheduled", "sending") and not self.provider_ref:
+            # An attempt whose answer never reached us (a timeout Twilio did
+            # accept): it cannot be matched to this message's outcome.
+            _logger.warning(
+                "Twilio status of %s ignored: message %s has no known send", sid, self.id
+            )
+            return False
         if sid and self.provider_ref and sid != self.provider_ref:
             _logger.warning(
                 "Twilio status of %s ignored: message %s is %s", sid, self.id, self.provider_ref
