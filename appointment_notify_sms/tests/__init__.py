@@ -1,4 +1,5 @@
 from . import (
+    test_i18n,
     test_install,
     test_phone,
     test_sms_send,
