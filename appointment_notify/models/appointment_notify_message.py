@@ -752,8 +752,3 @@ class AppointmentNotifyMessage(models.Model):
         if not self.body:
             return Markup("<p>%s</p>") % head
         return Markup("<p>%s</p><p>%s</p>") % (head, text[:1000])
-
-    def _apply_email_outcome(self, failure_reason=None):
-        """Called when the mail queue or a bounce tells what became of the e-mail."""
-        if failure_reason:
-            self.write({"state": "failed", "reason": failure_reason})
