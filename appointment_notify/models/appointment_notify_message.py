@@ -73,12 +73,12 @@ class AppointmentNotifyMessage(models.Model):
     )
     destination = fields.Char(help="The e-mail address or number used.")
     scheduled_at = fields.Datetime("Scheduled", required=True)
-    next_attempt_at = fields.Datetime("Next attempt", required=True, index=True)
+    next_attempt_at = fields.Datetime("Next attempt", required=True)
     deadline_at = fields.Datetime(
         "Not after", help="Sending after this moment is pointless (reminders: the start)."
     )
     lease_until = fields.Datetime(help="A worker sending it holds it until then.")
-    state = fields.Selection(STATES, required=True, default="scheduled", index=True)
+    state = fields.Selection(STATES, required=True, default="scheduled")
     attempts = fields.Integer(default=0)
     provider_ref = fields.Char("Provider ID", index="btree_not_null", copy=False)
     subject = fields.Char()
@@ -91,7 +91,8 @@ class AppointmentNotifyMessage(models.Model):
     mail_message_id = fields.Many2one("mail.message", index="btree_not_null", copy=False)
 
     # The dispatcher's claim reads only due rows in this order: its cost stays flat
-    # however many future or finished messages the table holds.
+    # however many future or finished messages the table holds. No other index on
+    # state or next_attempt_at: each claim rewrites both, and every index costs.
     _due_idx = models.Index("(next_attempt_at, id) WHERE state = 'scheduled'")
     # Hooks look up a record's messages on every relevant write.
     _record_idx = models.Index("(res_model, res_id)")
