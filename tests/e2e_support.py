@@ -173,34 +173,40 @@ def _addon_digest():
     return digest.hexdigest()[:10]
 
 
-def base_db():
-    """Name of a database with the template's modules and appointment_notify installed."""
-    template = dev.template_db(PG, dev.TEMPLATE_MODULES)
-    key = hashlib.sha1(f"{template}|{_addon_digest()}|{addons_path()}".encode()).hexdigest()
-    name = "an_e2e_base_" + key[:10]
+def _cached_install(source, addon, prefix, key):
+    """A clone of ``source`` with ``addon`` installed, cached as ``<prefix><key>``.
+
+    Built once per version of the addons (the key); older ones of the same prefix
+    are dropped.
+    """
+    name = prefix + key[:10]
     if db_exists(name):
         return name
     building = name + "_building"
-    clone_db(template, building)
+    clone_db(source, building)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"install-{name}.log"
-    cmd = odoo_cmd(building, "-i", ADDON, "--stop-after-init", "--no-http", "--log-level=warn")
+    cmd = odoo_cmd(building, "-i", addon, "--stop-after-init", "--no-http", "--log-level=warn")
     with open(log_path, "w") as log:
         res = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False)
     if res.returncode:
         drop_db(building)
-        raise RuntimeError(f"installing {ADDON} failed (exit {res.returncode}); see {log_path}")
-    # Older installed bases (an earlier version of the addon) are no longer useful.
-    for (old,) in sql(
-        "postgres", "SELECT datname FROM pg_database WHERE datname LIKE %s", ["an_e2e_base_%"]
-    ):
-        if old not in (name, building):
+        raise RuntimeError(f"installing {addon} failed (exit {res.returncode}); see {log_path}")
+    for (old,) in sql("postgres", "SELECT datname FROM pg_database"):
+        if old.startswith(prefix) and old not in (name, building):
             drop_db(old)
     sql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     fs = DATA_DIR / "filestore"
     if (fs / building).is_dir():
         (fs / building).rename(fs / name)
     return name
+
+
+def base_db():
+    """Name of a database with the template's modules and appointment_notify installed."""
+    template = dev.template_db(PG, dev.TEMPLATE_MODULES)
+    key = hashlib.sha1(f"{template}|{_addon_digest()}|{addons_path()}".encode()).hexdigest()
+    return _cached_install(template, ADDON, "an_e2e_base_", key)
 
 
 # --------------------------------------------------------------------------
@@ -570,34 +576,10 @@ def _addons_digest(addons):
 
 
 def sms_base_db():
-    """base_db() plus appointment_notify_sms, cached as ``an_e2e_smsbase_<hash>``.
-
-    Built on the core's installed base (only the SMS addon is installed on top);
-    its prefix keeps it out of base_db()'s cleanup of older ``an_e2e_base_*``.
-    """
+    """base_db() plus appointment_notify_sms, cached as ``an_e2e_smsbase_<hash>``."""
     core = base_db()
     key = hashlib.sha1(f"{core}|{_addons_digest([SMS_ADDON])}".encode()).hexdigest()
-    name = "an_e2e_smsbase_" + key[:10]
-    if db_exists(name):
-        return name
-    building = name + "_building"
-    clone_db(core, building)
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = LOG_DIR / f"install-{name}.log"
-    cmd = odoo_cmd(building, "-i", SMS_ADDON, "--stop-after-init", "--no-http", "--log-level=warn")
-    with open(log_path, "w") as log:
-        res = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, check=False)
-    if res.returncode:
-        drop_db(building)
-        raise RuntimeError(f"installing {SMS_ADDON} failed (exit {res.returncode}); see {log_path}")
-    for (old,) in sql("postgres", "SELECT datname FROM pg_database"):
-        if old.startswith("an_e2e_smsbase_") and old not in (name, building):
-            drop_db(old)
-    sql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    fs = DATA_DIR / "filestore"
-    if (fs / building).is_dir():
-        (fs / building).rename(fs / name)
-    return name
+    return _cached_install(core, SMS_ADDON, "an_e2e_smsbase_", key)
 
 
 def prepare_sms(rpc, twilio):
