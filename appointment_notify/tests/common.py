@@ -10,6 +10,13 @@ NOW = "2026-03-02 08:00:00"
 SCREENSHOT_MARK = "an_screenshot:"
 
 
+def load_languages(env, module, langs):
+    """Activate ``langs`` and load ``module``'s translations into them."""
+    for code in langs:
+        assert env["res.lang"]._activate_lang(code), f"language {code} is missing"
+    env["ir.module.module"]._load_module_terms([module], list(langs), overwrite=True)
+
+
 class ScreenshotTourMixin:
     """For HttpCase: a tour step logging 'an_screenshot:<name>' saves a screenshot.
 

@@ -12,7 +12,7 @@ from odoo import fields
 from odoo.tests import freeze_time, tagged
 from odoo.tools import html2plaintext
 
-from .common import NOW, NotifyCase
+from .common import NOW, NotifyCase, load_languages
 
 LANGS = ("tr_TR", "nl_NL", "it_IT", "uk_UA")
 TRIGGERS = (
@@ -71,12 +71,7 @@ class TestI18n(NotifyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in LANGS:
-            lang = cls.env["res.lang"]._activate_lang(code)
-            assert lang, f"language {code} is missing"
-        cls.env["ir.module.module"]._load_module_terms(
-            ["appointment_notify"], list(LANGS), overwrite=True
-        )
+        load_languages(cls.env, "appointment_notify", LANGS)
         cls.tomorrow = fields.Datetime.now() + timedelta(days=1)
 
     def _customer(self, code):

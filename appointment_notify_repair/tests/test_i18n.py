@@ -5,7 +5,7 @@ import re
 from odoo.tests import freeze_time, tagged
 from odoo.tools import html2plaintext
 
-from odoo.addons.appointment_notify.tests.common import NOW
+from odoo.addons.appointment_notify.tests.common import NOW, load_languages
 from odoo.addons.appointment_notify.tests.test_i18n import LANGS, english_fragments
 
 from .common import RepairNotifyCase
@@ -29,11 +29,7 @@ class TestRepairI18n(RepairNotifyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in LANGS:
-            cls.env["res.lang"]._activate_lang(code)
-        cls.env["ir.module.module"]._load_module_terms(
-            ["appointment_notify_repair"], list(LANGS), overwrite=True
-        )
+        load_languages(cls.env, "appointment_notify_repair", LANGS)
 
     def test_default_repair_templates_are_translated(self):
         rule = self.make_rule("booked")

@@ -32,21 +32,28 @@ class TwilioSmsController(Controller):
         csrf=False,
     )
     def twilio_status(self, message_id, **kwargs):
+        return self._notify_twilio_status(message_id)
+
+    def _notify_twilio_status(self, message_id):
+        """Apply a signed status callback to the message of any Twilio channel.
+
+        The channel's ``_<channel>_apply_status()`` does the work (SMS here,
+        WhatsApp in its addon, whose own route calls this too).
+        """
         company = self._notify_sms_company()
         if not company:
             return request.make_response("Forbidden", status=403)
         form = request.httprequest.form
         Message = request.env["appointment.notify.message"].sudo()
         message = Message.browse(message_id).exists()
-        if not message or message.channel != "sms":
+        apply_status = message and getattr(message, f"_{message.channel}_apply_status", None)
+        if not apply_status:
             return request.make_response("", status=200)
         if message.company_id.sudo().sms_twilio_account_sid != company.sms_twilio_account_sid:
             # Signed, but by another account than the one that sent this message.
             _logger.warning("Twilio status for message %s from another account refused", message.id)
             return request.make_response("Forbidden", status=403)
-        message._sms_apply_status(
-            form.get("MessageStatus"), form.get("ErrorCode"), form.get("MessageSid")
-        )
+        apply_status(form.get("MessageStatus"), form.get("ErrorCode"), form.get("MessageSid"))
         return request.make_response("", status=200)
 
     @route(INBOUND_PATH, type="http", auth="public", methods=["POST"], csrf=False)

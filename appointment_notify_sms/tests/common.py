@@ -80,3 +80,21 @@ class SmsCase(NotifyCase):
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
         event = self.make_event(start=start, partners=partners, **values)
         return event, self.messages(event, channel="sms")
+
+
+class TwilioCallbacksMixin:
+    """For HttpCase tests receiving the local Twilio server's signed callbacks."""
+
+    def setUp(self):
+        super().setUp()
+        # FakeTwilio's callbacks carry no test cookie: let them in; they wait
+        # for the test lock until wait_callbacks() releases it.
+        self.http_request_allow_all = True
+        self.tw.callback_timeout = 30
+
+    def wait_callbacks(self):
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            self.assertTrue(self.tw.wait_idle(20), "status callbacks still pending")
+        self.env.invalidate_all()
+        self.assertFalse(self.tw.callback_errors())

@@ -9,7 +9,7 @@ import re
 
 from odoo.tests import freeze_time, tagged
 
-from odoo.addons.appointment_notify.tests.common import NOW
+from odoo.addons.appointment_notify.tests.common import NOW, load_languages
 from odoo.addons.appointment_notify.tests.test_i18n import LANGS, TRIGGERS, english_fragments
 
 from .common import SmsCase
@@ -21,11 +21,7 @@ class TestSmsI18n(SmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in LANGS:
-            cls.env["res.lang"]._activate_lang(code)
-        cls.env["ir.module.module"]._load_module_terms(
-            ["appointment_notify_sms"], list(LANGS), overwrite=True
-        )
+        load_languages(cls.env, "appointment_notify_sms", LANGS)
 
     def test_default_sms_templates_are_translated(self):
         rule = self.make_sms_rule("confirmed")

@@ -2,28 +2,14 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import AUTH_TOKEN, NL_MOBILE, SmsCase, twilio_fake
+from .common import AUTH_TOKEN, NL_MOBILE, SmsCase, TwilioCallbacksMixin, twilio_fake
 
 STATUS = "/appointment_notify_sms/status"
 INBOUND = "/appointment_notify_sms/inbound"
 
 
 @tagged("post_install", "-at_install", "appointment_notify_sms")
-class TestSmsWebhooks(SmsCase, HttpCase):
-    def setUp(self):
-        super().setUp()
-        # FakeTwilio's callbacks carry no test cookie: let them in; they wait
-        # for the test lock until wait_callbacks() releases it.
-        self.http_request_allow_all = True
-        self.tw.callback_timeout = 30
-
-    def wait_callbacks(self):
-        self.env.flush_all()
-        with self.allow_requests(all_requests=True):
-            self.assertTrue(self.tw.wait_idle(20), "status callbacks still pending")
-        self.env.invalidate_all()
-        self.assertFalse(self.tw.callback_errors())
-
+class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
     def post_signed(self, path, params, token=AUTH_TOKEN, sign=True):
         url = self.base_url() + path
         headers = {}

@@ -13,7 +13,8 @@ INBOUND_PATH = "/appointment_notify_whatsapp/inbound"
 class TwilioWhatsappController(TwilioSmsController):
     """WhatsApp's webhooks, signed like the SMS ones (same account, same check).
 
-    Own routes: the SMS status route only handles SMS messages.
+    Own routes, the URLs WhatsApp messages give Twilio; the status callback itself
+    is handled by the SMS controller, for every Twilio channel.
     """
 
     @route(
@@ -24,20 +25,7 @@ class TwilioWhatsappController(TwilioSmsController):
         csrf=False,
     )
     def twilio_whatsapp_status(self, message_id, **kwargs):
-        company = self._notify_sms_company()
-        if not company:
-            return request.make_response("Forbidden", status=403)
-        form = request.httprequest.form
-        message = request.env["appointment.notify.message"].sudo().browse(message_id).exists()
-        same_account = (
-            message
-            and message.company_id.sudo().sms_twilio_account_sid == company.sms_twilio_account_sid
-        )
-        if same_account and message.channel == "whatsapp":
-            message._whatsapp_apply_status(
-                form.get("MessageStatus"), form.get("ErrorCode"), form.get("MessageSid")
-            )
-        return request.make_response("", status=200)
+        return self._notify_twilio_status(message_id)
 
     @route(INBOUND_PATH, type="http", auth="public", methods=["POST"], csrf=False)
     def twilio_whatsapp_inbound(self, **kwargs):

@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE
+from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE, TwilioCallbacksMixin
 
 from .common import AUTH_TOKEN, INBOUND, STATUS, WA_FROM, WhatsappCase, twilio_fake
 
@@ -13,20 +13,7 @@ CONTROLLER_LOG = "odoo.addons.appointment_notify_sms.controllers.main"
 
 
 @tagged("post_install", "-at_install", "appointment_notify_whatsapp")
-class TestWhatsappWebhooks(WhatsappCase, HttpCase):
-    def setUp(self):
-        super().setUp()
-        # FakeTwilio's callbacks carry no test cookie: let them in (see the SMS tests).
-        self.http_request_allow_all = True
-        self.tw.callback_timeout = 30
-
-    def wait_callbacks(self):
-        self.env.flush_all()
-        with self.allow_requests(all_requests=True):
-            self.assertTrue(self.tw.wait_idle(20), "status callbacks still pending")
-        self.env.invalidate_all()
-        self.assertFalse(self.tw.callback_errors())
-
+class TestWhatsappWebhooks(TwilioCallbacksMixin, WhatsappCase, HttpCase):
     def post_status(self, message, status, token=AUTH_TOKEN, **extra):
         url = self.base_url() + f"{STATUS}/{message.id}"
         params = {
