@@ -332,7 +332,9 @@ RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 SKIPPED_TOUR_RE = re.compile(
     r"Chrome executable not found|websocket-client module is not installed"
 )
+LOG_LINE_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
 LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+MAX_TRACEBACK_LINES = 80
 
 
 def run_odoo_tests(pg, db, install, tags, label, update=False):
@@ -344,16 +346,26 @@ def run_odoo_tests(pg, db, install, tags, label, update=False):
     say(f"Odoo tests [{label}]: {' '.join(cmd[3:])}")
     log_path = CACHE / f"odoo-tests-{db}-{label}.log"
     errors, counts = [], None
+    # Lines that continue an ERROR record (its traceback) are shown too, so
+    # that a failure in CI can be understood from the CI output alone.
+    shown_continuation = None
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in proc.stdout:
             log.write(line)
+            if shown_continuation is not None and not LOG_LINE_RE.match(line):
+                if shown_continuation < MAX_TRACEBACK_LINES:
+                    print(line, end="", flush=True)
+                shown_continuation += 1
+                continue
+            shown_continuation = None
             if SKIPPED_TOUR_RE.search(line):
                 errors.append(line.rstrip())
                 print(line, end="", flush=True)
             if LOG_LEVEL_RE.match(line):
                 errors.append(line.rstrip())
                 print(line, end="", flush=True)
+                shown_continuation = 0
             elif " FAIL: " in line or " ERROR: " in line or "Ran " in line:
                 print(line, end="", flush=True)
             found = RESULT_RE.search(line)
