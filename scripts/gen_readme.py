@@ -1,13 +1,17 @@
 """Write each addon's README.rst from its manifest and readme/ fragments.
 
 A small stand-in for OCA's oca-gen-addon-readme (not on PyPI). ``--check`` exits 1
-when a README.rst is out of date, which the README's test command runs as lint.
+when a README.rst is out of date or is not valid reStructuredText, which the
+README's test command runs as lint.
 """
 
 import ast
+import io
 import re
 import sys
 from pathlib import Path
+
+import docutils.core
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = [
@@ -65,13 +69,30 @@ def render(addon):
     return "\n".join(out).rstrip() + "\n"
 
 
+def rst_problems(text):
+    """docutils' warnings and errors: Odoo renders README.rst with docutils for
+    the Apps page and the App Store, where a broken list shows as raw text."""
+    stream = io.StringIO()
+    docutils.core.publish_string(
+        text,
+        writer_name="null",
+        settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": stream},
+    )
+    return stream.getvalue().strip()
+
+
 def main():
     check = "--check" in sys.argv
     stale = []
+    invalid = 0
     for manifest in sorted(ROOT.glob("*/__manifest__.py")):
         addon = manifest.parent
         target = addon / "README.rst"
         text = render(addon)
+        problems = rst_problems(text)
+        if problems:
+            print(f"{addon.name}/readme renders to invalid reStructuredText:\n{problems}")
+            invalid += 1
         if target.exists() and target.read_text() == text:
             continue
         if check:
@@ -80,8 +101,7 @@ def main():
             target.write_text(text)
     if stale:
         print("out of date (run python scripts/gen_readme.py):", ", ".join(stale))
-        return 1
-    return 0
+    return 1 if stale or invalid else 0
 
 
 if __name__ == "__main__":
