@@ -1,4 +1,6 @@
+import functools
 import logging
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -119,6 +121,61 @@ class AppointmentNotifyMessage(models.Model):
     def _compute_body_html(self):
         for message in self:
             message.body_html = message.body if message.channel == "email" else False
+
+    # ------------------------------------------------------------------
+    # access: Notifications Users read the messages of the records they can
+    # read (as with activities); Administrators all of their companies'.
+    # ------------------------------------------------------------------
+
+    def _reads_all_messages(self):
+        return self.env.su or self.env.user.has_group("appointment_notify.group_notify_admin")
+
+    @api.model
+    def _ids_of_unreadable_records(self, rows):
+        """The message ids among ``rows`` (id, res_model, res_id) whose record the
+        user cannot read; a deleted record or an uninstalled model counts as such."""
+        by_record = defaultdict(lambda: defaultdict(list))
+        for message_id, res_model, res_id in rows:
+            by_record[res_model][res_id].append(message_id)
+        unreadable = []
+        for res_model, message_ids in by_record.items():
+            readable = set()
+            if res_model in self.env:
+                records = self.env[res_model].browse(message_ids).exists()
+                readable = set(records._filtered_access("read").ids)
+            for res_id, ids in message_ids.items():
+                if res_id not in readable:
+                    unreadable += ids
+        return unreadable
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if operation != "read" or not self or self._reads_all_messages():
+            return result
+        allowed = self - result[0] if result else self
+        rows = [(m.id, m.res_model, m.res_id) for m in allowed.sudo()]
+        unreadable = self.browse(self._ids_of_unreadable_records(rows))
+        if not unreadable:
+            return result
+        forbidden = (result[0] if result else self.browse()) | unreadable
+        make_error = functools.partial(self.env["ir.rule"]._make_access_error, "read", forbidden)
+        return forbidden, make_error
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        query = super()._search(domain, offset, limit, order, **kwargs)
+        if kwargs.get("bypass_access") or self._reads_all_messages():
+            return query
+        # Filtered after the search, as mail.activity does: a page may hold
+        # fewer rows than asked for, never a message of an unreadable record.
+        rows = self.env.execute_query(
+            query.select(
+                *(self._field_to_sql(self._table, name) for name in ("id", "res_model", "res_id"))
+            )
+        )
+        unreadable = set(self._ids_of_unreadable_records(rows))
+        kept = self.browse(row[0] for row in rows if row[0] not in unreadable)
+        return kept._as_query(ordered=bool(order))
 
     # ------------------------------------------------------------------
     # CRUD

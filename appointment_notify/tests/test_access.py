@@ -68,6 +68,37 @@ class TestAccessAndCompanies(NotifyCase):
         with self.assertRaises(AccessError):
             msg_a.with_user(self.receptionist).action_cancel()
 
+    def test_user_reads_messages_of_readable_records_only(self):
+        """Who cannot read an appointment does not see what it was told, nor count it."""
+        self.make_rule("confirmed")
+        visible_event = self.make_event()
+        hidden_event = self.make_event(name="Confidential consultation")
+        visible, hidden = self.messages(visible_event), self.messages(hidden_event)
+        self.env["ir.rule"].create(
+            {
+                "name": "no confidential appointments",
+                "model_id": self.env.ref("calendar.model_calendar_event").id,
+                "domain_force": "[('name', 'not ilike', 'confidential')]",
+            }
+        )
+        both = [("id", "in", (visible | hidden).ids)]
+        Message = self.Message.with_user(self.receptionist)
+        self.assertEqual(Message.search(both), visible)
+        self.assertEqual(Message.search_count(both), 1)
+        self.assertEqual(Message.read_group(both, ["state"], ["state"])[0]["state_count"], 1)
+        self.assertEqual(visible.with_user(self.receptionist).read(["body"])[0]["id"], visible.id)
+        with self.assertRaises(AccessError):
+            hidden.with_user(self.receptionist).read(["body"])
+        with self.assertRaises(AccessError):
+            (visible | hidden).with_user(self.receptionist).read(["body"])
+        count = visible_event.with_user(self.receptionist).notify_message_count
+        self.assertEqual(count, 1)
+        # A deleted appointment's messages are the administrators' to read.
+        visible_event.unlink()
+        self.assertFalse(Message.search(both))
+        # The notifications administrator reads every message of their companies.
+        self.assertEqual(self.Message.with_user(self.manager).search(both), visible | hidden)
+
     def test_manager_copies_rules_to_another_company(self):
         rule = self.make_rule("reminder", offset_amount=24, offset_unit="hours")
         wizard = (
