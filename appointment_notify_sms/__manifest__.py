@@ -14,6 +14,7 @@
     "data": [
         "data/ir_config_parameter_data.xml",
         "data/sms_template_data.xml",
+        "views/appointment_notify_message_views.xml",
         "views/appointment_notify_rule_views.xml",
         "views/res_partner_views.xml",
         "views/sms_template_views.xml",

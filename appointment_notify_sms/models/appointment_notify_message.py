@@ -2,12 +2,13 @@ import logging
 
 import requests
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.appointment_notify.models.appointment_notify_message import NotifySendError
 
 from ..tools.phone import normalize_mobile
+from ..tools.sms_encoding import sms_segments
 from ..tools.throttle import wait_turn
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +46,19 @@ class AppointmentNotifyMessage(models.Model):
     _inherit = "appointment.notify.message"
 
     channel = fields.Selection(selection_add=[("sms", "SMS")], ondelete={"sms": "cascade"})
+    sms_segment_count = fields.Integer(
+        string="SMS segments",
+        compute="_compute_sms_segment_count",
+        store=True,
+        help="What the text as sent is billed as: 160/153 GSM-7 or 70/67 Unicode "
+        "characters per segment.",
+    )
+
+    @api.depends("channel", "body")
+    def _compute_sms_segment_count(self):
+        for message in self:
+            is_sms = message.channel == "sms" and message.body
+            message.sms_segment_count = sms_segments(message.body)[2] if is_sms else 0
 
     # ------------------------------------------------------------------
     # dispatcher hooks

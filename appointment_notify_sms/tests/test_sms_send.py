@@ -67,6 +67,7 @@ class TestSmsSend(SmsCase):
         self.assertIn(self.company.phone, sent["Body"])
         self.assertTrue(sent["Body"].endswith("\nBring your glasses."))
         self.assertEqual(sent["Body"], message.body)
+        self.assertEqual(message.sms_segment_count, sent["num_segments"])
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         self.assertEqual(
             sent["StatusCallback"], f"{base}/appointment_notify_sms/status/{message.id}"
@@ -240,6 +241,11 @@ class TestSmsSend(SmsCase):
         self.assertIn("randevunuz", message.body)
         self.assertIn("onaylandı", message.body)
         self.assertEqual(self.tw.messages[0]["To"], TR_MOBILE)
+        # "ı" makes it Unicode: more than 70 characters are billed as 2 segments or more,
+        # counted as Twilio counts them.
+        self.assertGreater(len(message.body), 70)
+        self.assertGreaterEqual(message.sms_segment_count, 2)
+        self.assertEqual(message.sms_segment_count, self.tw.messages[0]["num_segments"])
 
     def test_sms_rule_needs_sms_template(self):
         with self.assertRaises(ValidationError):
