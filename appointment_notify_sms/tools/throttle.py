@@ -1,9 +1,10 @@
 """Per-sender sending rate, shared by the threads of one process.
 
 A token bucket of capacity one: each sender gets a slot every 1/rate seconds
-and a caller sleeps until its slot. Each worker process has its own buckets,
-so N workers sending from one sender may reach N times the rate (Twilio then
-answers 429, which the dispatcher retries).
+and a caller sleeps until its slot. Each process has its own buckets: enough,
+as Odoo runs the dispatcher's scheduled action in one worker at a time; runs
+started by hand in several processes could exceed the rate (Twilio then answers
+429, which the dispatcher retries).
 """
 
 import threading
