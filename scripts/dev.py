@@ -33,7 +33,14 @@ ODOO_UPSTREAM = "https://github.com/odoo/odoo.git"
 
 CORE_ADDONS = ["appointment_notify", "appointment_notify_sms", "appointment_notify_whatsapp"]
 REPAIR_ADDON = "appointment_notify_repair"
-ALL_ADDONS = CORE_ADDONS + [REPAIR_ADDON]
+# Glue addons -> the channel addon each needs; they install by themselves when
+# repair support and their channel are both installed.
+REPAIR_GLUE_ADDONS = {
+    "appointment_notify_repair_sms": "appointment_notify_sms",
+    "appointment_notify_repair_whatsapp": "appointment_notify_whatsapp",
+}
+REPAIR_ADDONS = [REPAIR_ADDON, *REPAIR_GLUE_ADDONS]
+ALL_ADDONS = CORE_ADDONS + REPAIR_ADDONS
 # The addons' dependency closure, installed once into a cached template database.
 TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
 DEMO_DB = "appointment_notify_demo"
@@ -503,16 +510,23 @@ def cmd_test(args):
             clone_db(pg, template_db(pg, TEMPLATE_MODULES), db)
             args.update = False
         core = [a for a in addons if a in CORE_ADDONS]
+        repair_addons = [a for a in addons if a in REPAIR_ADDONS]
         if core:
             tags = args.tags or ",".join(f"/{a}" for a in core)
             results.append(run_odoo_tests(pg, db, core, tags, "core", args.update))
-        elif not args.update:
-            install_quietly(pg, db, ["appointment_notify"])
-        if REPAIR_ADDON in addons:
-            # repair is installed afterwards on purpose: its addon must then
-            # install by itself (auto_install) and bring its tests along.
-            tags = args.tags or f"/{REPAIR_ADDON}"
-            repair = [REPAIR_ADDON] if args.update else ["repair"]
+        if not args.update:
+            # What the repair addons need and was not tested above: the core, and
+            # the channel of each glue addon asked for (without their tests).
+            channels = [REPAIR_GLUE_ADDONS[a] for a in repair_addons if a in REPAIR_GLUE_ADDONS]
+            needed = [a for a in ("appointment_notify", *channels) if a not in core]
+            if needed and (repair_addons or not core):
+                install_quietly(pg, db, needed)
+        if repair_addons:
+            # repair is installed afterwards on purpose: its addon and the glue
+            # addons must then install by themselves (auto_install) and bring
+            # their tests along.
+            tags = args.tags or ",".join(f"/{a}" for a in repair_addons)
+            repair = repair_addons if args.update else ["repair"]
             results.append(run_odoo_tests(pg, db, repair, tags, "repair", args.update))
         if not (args.keep or args.update):
             drop_db(pg, db)
@@ -541,7 +555,7 @@ def cmd_run(args):
     else:
         say(f"reusing demo database {db}")
     cmd = odoo_cmd(pg, db, f"--http-port={args.port}", f"--db-filter=^{db}$")
-    say(f"Odoo 19.0 with the four addons: http://localhost:{args.port} (admin / admin)")
+    say(f"Odoo 19.0 with the addons: http://localhost:{args.port} (admin / admin)")
     proc = subprocess.Popen(cmd)
     signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
     try:

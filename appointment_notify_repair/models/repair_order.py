@@ -100,6 +100,11 @@ class RepairOrder(models.Model):
         status = self.with_context(lang=lang)._notify_status_selection()
         ctx["status"] = dict(status).get(self.state, "")
         ctx["location"] = self._notify_shop_address()
+        # Ready-made for short texts (SMS, WhatsApp variables), in no language:
+        # "WH/RO/00042 (Smartphone X12)" and "Fix-It, Damrak 1, 1012 LG Amsterdam".
+        product = self.product_id.with_context(lang=lang).display_name
+        ctx["order_ref"] = f"{self.name} ({product})" if product else self.name
+        ctx["shop"] = ", ".join(part for part in (self.company_id.name, ctx["location"]) if part)
         return ctx
 
     def _notify_shop_address(self):

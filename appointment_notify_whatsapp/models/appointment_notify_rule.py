@@ -30,13 +30,45 @@ class AppointmentNotifyRule(models.Model):
         "the start. 0: the company's default.",
     )
 
-    @api.onchange("channel", "trigger", "res_model")
+    @api.onchange("channel", "trigger", "status_value", "res_model")
     def _onchange_whatsapp_templates(self):
-        if self.channel == "whatsapp" and not self.whatsapp_template_ids:
-            trigger = "status_changed" if self.trigger == "status_set" else self.trigger
-            self.whatsapp_template_ids = self.env["appointment.notify.whatsapp.template"].search(
-                [("res_model", "=", self.res_model), ("trigger", "=", trigger)]
+        if self.channel != "whatsapp":
+            return
+        current = self.whatsapp_template_ids
+        # Keep a choice of the user's that still fits; replace proposals that no
+        # longer do (another model, trigger or status).
+        if not current or current != current.filtered(self._whatsapp_template_fits):
+            self.whatsapp_template_ids = self._whatsapp_default_templates()
+
+    def _whatsapp_template_fits(self, template):
+        if template.res_model != self.res_model:
+            return False
+        if self.trigger != "status_set":
+            return template.trigger == self.trigger
+        if template.trigger == "status_set":
+            return template.status_value == self.status_value
+        return template.trigger == "status_changed"
+
+    def _whatsapp_default_templates(self):
+        """The templates written for this rule's model, trigger and status.
+
+        A "Status changed to..." rule takes those written for its status (a
+        repair's "ready for pickup"), else the generic "Status changed" ones.
+        """
+        self.ensure_one()
+        Template = self.env["appointment.notify.whatsapp.template"]
+        domain = [
+            ("res_model", "=", self.res_model),
+            ("company_id", "in", [False, self.company_id.id]),
+        ]
+        if self.trigger == "status_set":
+            templates = Template.search(
+                domain + [("trigger", "=", "status_set"), ("status_value", "=", self.status_value)]
             )
+            if templates and self.status_value:
+                return templates
+            return Template.search(domain + [("trigger", "=", "status_changed")])
+        return Template.search(domain + [("trigger", "=", self.trigger)])
 
     @api.constrains("channel", "whatsapp_template_ids", "res_model")
     def _check_whatsapp_templates(self):

@@ -63,6 +63,12 @@ class AppointmentNotifyWhatsappTemplate(models.Model):
         default="calendar.event",
     )
     trigger = fields.Selection(TRIGGERS, help="The trigger this template is written for.")
+    status_value = fields.Selection(
+        selection=lambda self: self.env["appointment.notify.rule"]._selection_status_value(),
+        string="Status",
+        help="For 'Status changed to...': the status this template is written for "
+        "(e.g. a repair's Repaired: ready for pickup).",
+    )
     body = fields.Text(
         required=True,
         help="The text as submitted to Meta, with {{1}}, {{2}}... for the variables. "
