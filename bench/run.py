@@ -123,7 +123,8 @@ def bench_booking(env, cr, size):
 
 
 def bench_tick(env, cr, sizes):
-    """Find and lock 100 due messages among N future ones; Odoo's alarm query on 1M events."""
+    """A dispatcher tick (lease recovery, then find and lock 100 due messages) among N
+    future ones; Odoo's alarm query on 1M events."""
     Message = env["appointment.notify.message"]
     partner_id = env.ref("base.partner_admin").id
     company_id = env.company.id
@@ -155,16 +156,19 @@ def bench_tick(env, cr, sizes):
         )
         cr.execute("ANALYZE appointment_notify_message")
 
-        def claim():
-            cr.execute("SAVEPOINT claim")
+        def tick():
+            # What each dispatcher round runs before sending: take back expired
+            # leases, then claim the due messages.
+            cr.execute("SAVEPOINT tick")
+            Message._recover_expired_leases(cr, now)
             ids = Message._claim_due(cr, 100, now, 10)
             assert len(ids) == 100, len(ids)
-            cr.execute("ROLLBACK TO SAVEPOINT claim")
+            cr.execute("ROLLBACK TO SAVEPOINT tick")
 
-        claim()  # warm the cache
-        out[f"claim 100 of {size:,} (ms)"] = round(median_time(claim, 30) * 1000, 2)
+        tick()  # warm the cache
+        out[f"tick: claim 100 of {size:,} (ms)"] = round(median_time(tick, 30) * 1000, 2)
     first, last = sizes[0], sizes[-1]
-    ratio = out[f"claim 100 of {last:,} (ms)"] / out[f"claim 100 of {first:,} (ms)"]
+    ratio = out[f"tick: claim 100 of {last:,} (ms)"] / out[f"tick: claim 100 of {first:,} (ms)"]
     out["ratio largest/smallest"] = round(ratio, 2)
 
     # Odoo's calendar alarm cron query over as many events, one alarm each.
@@ -195,8 +199,8 @@ def bench_tick(env, cr, sizes):
     manager._get_events_by_alarm_to_notify("email")
     odoo_ms = median_time(lambda: manager._get_events_by_alarm_to_notify("email"), 10) * 1000
     out[f"Odoo calendar alarm query over {last:,} events (ms)"] = round(odoo_ms, 2)
-    largest = out[f"claim 100 of {last:,} (ms)"]
-    out["claim vs Odoo alarm query"] = f"{odoo_ms / largest:.1f}x faster"
+    largest = out[f"tick: claim 100 of {last:,} (ms)"]
+    out["tick vs Odoo alarm query"] = f"{odoo_ms / largest:.1f}x faster"
     out["target"] = "flat (<= 1.5x) and < 20 ms"
     out["met"] = ratio <= 1.5 and largest < 20
     return out
@@ -263,6 +267,40 @@ def load_twilio_fake():
     return module
 
 
+class TwilioProcess:
+    """The local Twilio server in a process of its own, as the real one is remote:
+    its request handling must not compete with the measured dispatcher (ours or
+    Odoo's) for this process's interpreter lock. No status callbacks."""
+
+    def __init__(self, latency):
+        module = load_twilio_fake()
+        self.account_sid = module.DEFAULT_ACCOUNT_SID
+        self.auth_token = module.DEFAULT_AUTH_TOKEN
+        cmd = [sys.executable, str(ROOT / "tests" / "twilio_fake.py"), "--port", "0"]
+        cmd += ["--latency", str(latency), "--delivery", "none"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            self.proc.kill()
+            raise SystemExit("the local Twilio server did not start")
+
+    def received(self):
+        """How many messages the server accepted so far."""
+        import requests
+
+        url = f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        response = requests.get(url, auth=(self.account_sid, self.auth_token), timeout=120)
+        response.raise_for_status()
+        return len(response.json()["messages"])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
 def redirect_twilio(local_url):
     """Point Odoo's own sms_twilio (whose URL is fixed) at the local server.
 
@@ -302,9 +340,7 @@ def setup_sms(env, tw, rate):
 
 def bench_sms(env, cr, size, rate):
     """Due SMS through the local Twilio server (20 ms): ours versus Odoo's sms queue."""
-    twilio_fake = load_twilio_fake()
-    with twilio_fake.FakeTwilio(latency=0.02) as tw:
-        tw.deliver_callbacks = False
+    with TwilioProcess(latency=0.02) as tw:
         redirect_twilio(tw.url)
         setup_sms(env, tw, rate)
         partner = env["res.partner"].create(
@@ -363,7 +399,7 @@ def bench_sms(env, cr, size, rate):
             [rule.id],
         )
         our_states = dict(cr.fetchall())
-        ours_received = len(tw.messages)
+        ours_received = tw.received()
         result = {
             "messages": size,
             "our seconds": round(ours, 1),
@@ -379,7 +415,7 @@ def bench_sms(env, cr, size, rate):
             return result
 
         # Odoo's own queue: the same messages as sms.sms, sent by its cron method.
-        tw.reset()
+        before_odoo = tw.received()
         body = env["appointment.notify.message"].search([("rule_id", "=", rule.id)], limit=1).body
         env["sms.sms"].create(
             [
@@ -401,7 +437,7 @@ def bench_sms(env, cr, size, rate):
             {
                 "Odoo sms queue seconds": round(odoo_seconds, 1),
                 "Odoo messages/s": round(size / odoo_seconds, 1),
-                "received by the Twilio server (Odoo)": len(tw.messages),
+                "received by the Twilio server (Odoo)": tw.received() - before_odoo,
                 "ratio (ours / Odoo)": round(odoo_seconds / ours, 2),
                 "target": ">= 5x",
                 "met": odoo_seconds / ours >= 5,
@@ -508,6 +544,11 @@ def write_results(results, quick):
         ),
         "",
     ]
+    missed = [title for title, result in results.items() if result.get("met") is False]
+    if missed:
+        lines += [f"**Missed in this run:** {', '.join(missed)} (figures below, as measured).", ""]
+    else:
+        lines += ["Every target is met in this run.", ""]
     for title, result in results.items():
         lines += [f"## {title}", "", table(result), ""]
     lines += [

@@ -93,9 +93,11 @@ class AppointmentNotifyMessage(models.Model):
     mail_message_id = fields.Many2one("mail.message", index="btree_not_null", copy=False)
 
     # The dispatcher's claim reads only due rows in this order: its cost stays flat
-    # however many future or finished messages the table holds. No other index on
+    # however many future or finished messages the table holds. No full index on
     # state or next_attempt_at: each claim rewrites both, and every index costs.
     _due_idx = models.Index("(next_attempt_at, id) WHERE state = 'scheduled'")
+    # Each tick first takes back expired leases: only the few rows being sent.
+    _lease_idx = models.Index("(lease_until) WHERE state = 'sending'")
     # Hooks look up a record's messages on every relevant write.
     _record_idx = models.Index("(res_model, res_id)")
     _occurrence_unique = models.Constraint(
