@@ -140,12 +140,12 @@ class AppointmentNotifyMessage(models.Model):
         for message_id, res_model, res_id in rows:
             by_record[res_model][res_id].append(message_id)
         unreadable = []
-        for res_model, message_ids in by_record.items():
+        for res_model, ids_by_record in by_record.items():
             readable = set()
             if res_model in self.env:
-                records = self.env[res_model].browse(message_ids).exists()
+                records = self.env[res_model].browse(ids_by_record).exists()
                 readable = set(records._filtered_access("read").ids)
-            for res_id, ids in message_ids.items():
+            for res_id, ids in ids_by_record.items():
                 if res_id not in readable:
                     unreadable += ids
         return unreadable
