@@ -197,6 +197,9 @@ def _cached_install(source, addon, prefix, key):
             drop_db(old)
     sql("postgres", f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     fs = DATA_DIR / "filestore"
+    # A filestore under that name without its database (dropped by hand, or by a
+    # run interrupted before this rename) is stale: it must not block the rename.
+    shutil.rmtree(fs / name, ignore_errors=True)
     if (fs / building).is_dir():
         (fs / building).rename(fs / name)
     return name

@@ -6,6 +6,19 @@ from odoo.addons.appointment_notify.tests.common import NotifyCase
 
 # Trigger -> this addon's default template for it.
 TEMPLATES = {"booked": "created", "status_set": "status_changed"}
+# The nine cases with a default text, as the template ids end (e-mail here,
+# SMS and WhatsApp in the glue addons).
+CASES = (
+    "created",
+    "status_changed",
+    "confirmed",
+    "under_repair",
+    "done",
+    "cancelled",
+    "rescheduled",
+    "reminder",
+    "followup",
+)
 
 
 class RepairNotifyCase(NotifyCase):

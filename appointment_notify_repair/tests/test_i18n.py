@@ -8,19 +8,7 @@ from odoo.tools import html2plaintext
 from odoo.addons.appointment_notify.tests.common import NOW, load_languages
 from odoo.addons.appointment_notify.tests.test_i18n import LANGS, english_fragments
 
-from .common import RepairNotifyCase
-
-TEMPLATES = (
-    "created",
-    "status_changed",
-    "confirmed",
-    "under_repair",
-    "done",
-    "cancelled",
-    "rescheduled",
-    "reminder",
-    "followup",
-)
+from .common import CASES, RepairNotifyCase
 
 
 @freeze_time(NOW)
@@ -35,7 +23,7 @@ class TestRepairI18n(RepairNotifyCase):
         rule = self.make_rule("booked")
         order = self.make_order()
         message = self.messages(order, rule_id=rule.id)
-        for name in TEMPLATES:
+        for name in CASES:
             template = self.env.ref(f"appointment_notify_repair.mail_template_repair_{name}")
             source = template.with_context(lang="en_US")
             fragments = english_fragments(source.subject) | english_fragments(source.body_html)

@@ -1,19 +1,6 @@
 from odoo.addons.appointment_notify_repair.tests.common import RepairNotifyCase
 from odoo.addons.appointment_notify_sms.tests.common import SmsCase
 
-# The nine cases, as this addon's template ids end.
-CASES = (
-    "created",
-    "status_changed",
-    "confirmed",
-    "under_repair",
-    "done",
-    "cancelled",
-    "rescheduled",
-    "reminder",
-    "followup",
-)
-
 
 class RepairSmsCase(RepairNotifyCase, SmsCase):
     """A repair shop (RepairNotifyCase) with a Twilio account on a local FakeTwilio."""

@@ -6,10 +6,11 @@ from odoo.tests import freeze_time, tagged
 
 from odoo.addons.appointment_notify.tests.common import NOW, load_languages
 from odoo.addons.appointment_notify.tests.test_i18n import LANGS, english_fragments
+from odoo.addons.appointment_notify_repair.tests.common import CASES
 from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE, NL_MOBILE2
 from odoo.addons.appointment_notify_sms.tools.sms_encoding import sms_segments
 
-from .common import CASES, RepairSmsCase
+from .common import RepairSmsCase
 
 # Words of the English texts that no translation keeps.
 ENGLISH_MARKERS = ("repair order", "Questions", "ready for pickup", "reminder", "thank you")

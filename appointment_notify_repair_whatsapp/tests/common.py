@@ -1,7 +1,8 @@
 from odoo.addons.appointment_notify_repair.tests.common import RepairNotifyCase
 from odoo.addons.appointment_notify_whatsapp.tests.common import WhatsappCase
 
-# case -> (trigger, status) the templates are written for.
+# case (the nine of appointment_notify_repair's CASES) -> (trigger, status) the
+# templates are written for.
 CASES = {
     "created": ("booked", False),
     "status_changed": ("status_changed", False),
