@@ -4,6 +4,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
 TRIGGERS = [
@@ -213,19 +214,39 @@ class AppointmentNotifyRule(models.Model):
     # planning helpers (called by the source models' hooks)
     # ------------------------------------------------------------------
 
-    def _get_domain(self):
+    def _get_domain(self, user=None):
+        # Only ``uid`` is given to the expression: it reaches no record or env.
         self.ensure_one()
         if not self.filter_domain:
             return []
-        return safe_eval(self.filter_domain, {"uid": self.env.uid})
+        return safe_eval(self.filter_domain, {"uid": (user or self.env.user).id})
 
     def _matches(self, record):
-        """Whether the record falls inside the rule's domain (a broken domain: no)."""
+        """Whether the record falls inside the rule's domain (a broken one: no).
+
+        Planning and the dispatcher run as superuser, but a person typed the
+        domain: it is searched with the rights of whoever saved the rule last
+        (``write_uid``), in the rule's company and that user's others. Fields and
+        records they may not read match nothing: the domain cannot probe beyond.
+        """
         if not self.filter_domain:
             return True
+        author = self.sudo().write_uid
+        if not author:
+            return False
+        # The rule's company first, then the others its author may see.
+        companies = self.company_id | author.company_ids
         try:
-            return bool(record.sudo().filtered_domain(self._get_domain()))
-        except Exception:  # noqa: BLE001 (a broken domain matches nothing)
+            model = (
+                self.env[record._name]
+                .with_user(author)
+                .with_context(allowed_company_ids=companies.ids, active_test=False)
+            )
+            domain = Domain("id", "=", record.id) & Domain(self._get_domain(author))
+            # A savepoint: a domain that fails in SQL must not abort the transaction.
+            with self.env.cr.savepoint():
+                return bool(model.search(domain, limit=1))
+        except Exception:  # noqa: BLE001 (a broken or forbidden domain matches nothing)
             return False
 
     def _offset(self):

@@ -74,14 +74,18 @@ class CalendarEvent(models.Model):
     # actions
     # ------------------------------------------------------------------
 
+    # Buttons and integrators (XML-RPC cannot marshal None) get True back.
     def action_notify_confirm(self):
         self.write({"booking_state": "confirmed"})
+        return True
 
     def action_notify_reject(self):
         self.write({"booking_state": "rejected"})
+        return True
 
     def action_notify_cancel(self):
         self.write({"booking_state": "cancelled"})
+        return True
 
     def action_view_notify_messages(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

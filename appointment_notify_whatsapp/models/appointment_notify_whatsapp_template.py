@@ -3,7 +3,6 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.appointment_notify.models.appointment_notify_rule import TRIGGERS
 
@@ -131,6 +130,11 @@ class AppointmentNotifyWhatsappTemplate(models.Model):
                     )
                 )
 
+    @api.constrains("res_model")
+    def _check_variable_paths(self):
+        # object.<field> paths are checked against the model the template applies to.
+        self.variable_ids._check_expression()
+
     @api.constrains("quick_reply", "confirm_label", "cancel_label")
     def _check_buttons(self):
         for template in self.filtered("quick_reply"):
@@ -154,12 +158,16 @@ class AppointmentNotifyWhatsappTemplate(models.Model):
         return line[:1].number
 
     def _render_variables(self, eval_context):
-        """{"1": "value", ...} for Twilio's ContentVariables, and the body filled in."""
+        """{"1": "value", ...} for Twilio's ContentVariables, and the body filled in.
+
+        Each variable is a path of fields read one by one (see the variable
+        model): the dispatcher renders as superuser, so no expression is run.
+        """
         self.ensure_one()
         values = {}
         for line in self.variable_ids.sorted("number"):
             try:
-                value = safe_eval(line.expression, dict(eval_context))
+                value = line._evaluate(eval_context)
             except Exception as exc:
                 raise ValueError(
                     self.env._(

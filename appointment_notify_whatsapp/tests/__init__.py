@@ -1,5 +1,6 @@
 from . import (
     test_install,
+    test_template_security,
     test_whatsapp_fallback,
     test_whatsapp_send,
     test_whatsapp_template,
