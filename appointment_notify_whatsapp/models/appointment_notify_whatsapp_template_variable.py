@@ -55,7 +55,8 @@ class AppointmentNotifyWhatsappTemplateVariable(models.Model):
 
     @api.constrains("expression", "template_id")
     def _check_expression(self):
-        for line in self:
+        # Constraints run as sudo: check the fields with the rights of the user saving.
+        for line in self.with_env(self.env(su=False)):
             error = line._expression_error()
             if error:
                 raise ValidationError(

@@ -48,9 +48,10 @@ class TestTemplateSecurity(NotifyCase):
         admin = self.env.ref("base.user_admin")
         admin_name = admin.name
         for expression in CODE:
-            with self.subTest(expression=expression), self.assertRaises(ValidationError) as err:
-                self.set_expression(expression)
-            self.assertIn(f"'{expression}' is refused", str(err.exception))
+            with self.subTest(expression=expression):
+                with self.assertRaises(ValidationError) as err:
+                    self.set_expression(expression)
+                self.assertIn(f"'{expression}' is refused", str(err.exception))
         self.assertEqual(admin.name, admin_name)
         self.assertEqual(self.customer.name, "Ayla Customer")
 
