@@ -154,9 +154,12 @@ class AppointmentNotifyRule(models.Model):
 
     @api.constrains("filter_domain", "res_model")
     def _check_filter_domain(self):
+        # Constraints run as sudo: search with the rights of the user saving, as
+        # _matches() will (fields they may not read are refused here).
+        env = self.env(su=False)
         for rule in self.filtered("filter_domain"):
             try:
-                self.env[rule.res_model].search_count(rule._get_domain(), limit=1)
+                env[rule.res_model].search_count(rule._get_domain(), limit=1)
             except Exception as exc:
                 raise ValidationError(
                     self.env._(

@@ -1,3 +1,4 @@
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import NotifyCase
@@ -58,6 +59,13 @@ class TestRuleDomainRights(NotifyCase):
         self.assertTrue(self.messages(visible, rule_id=rule.id))
         # As superuser the hidden customer's note matched: a message was the answer.
         self.assertFalse(self.messages(hidden, rule_id=rule.id))
+
+    def test_fields_beyond_the_authors_rights_refused_on_save(self):
+        """Who is online is for Settings users: a domain on it is refused, naming why."""
+        with self.assertRaises(ValidationError) as err:
+            self.make_admin_rule("[('user_id.presence_ids.status', '=', 'online')]")
+        self.assertIn("has an invalid domain", str(err.exception))
+        self.assertIn("presence_ids", str(err.exception))
 
     def test_domain_follows_the_rule_author(self):
         """Whoever saves the rule vouches for its domain: the same rule saved by an
