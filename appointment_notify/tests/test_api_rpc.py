@@ -156,3 +156,24 @@ class TestApiRpc(HttpCase):
         )
         copies = self.env["appointment.notify.rule"].search(action["domain"])
         self.assertEqual(copies.mail_template_id, rule.mail_template_id)
+        wizard_id = self.xmlrpc(
+            self.notify_admin,
+            NOTIFY_ADMIN_PASSWORD,
+            "appointment.notify.rule.test",
+            "create",
+            {
+                "rule_id": rule.id,
+                "record_ref": f"calendar.event,{event.id}",
+                "destination": "test@salon.example.com",
+            },
+        )
+        action = self.xmlrpc(
+            self.notify_admin,
+            NOTIFY_ADMIN_PASSWORD,
+            "appointment.notify.rule.test",
+            "action_send",
+            [wizard_id],
+        )
+        test_message = self.env["appointment.notify.message"].browse(action["res_id"])
+        self.assertTrue(test_message.is_test)
+        self.assertEqual(test_message.destination, "test@salon.example.com")
