@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -57,6 +59,17 @@ class TestRuleDomainRights(NotifyCase):
         visible = self.make_event(partners=self.customer)
         hidden = self.make_event(partners=self.hidden)
         self.assertTrue(self.messages(visible, rule_id=rule.id))
+        # Booked by a receptionist without Notifications groups: the author's rights count.
+        start = visible.start + timedelta(days=1)
+        booked = self.Event.with_user(self.staff).create(
+            {
+                "name": "Colour",
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "partner_ids": [(6, 0, self.customer.ids)],
+            }
+        )
+        self.assertTrue(self.messages(booked, rule_id=rule.id))
         # As superuser the hidden customer's note matched: a message was the answer.
         self.assertFalse(self.messages(hidden, rule_id=rule.id))
 
