@@ -3,3 +3,4 @@ from . import test_dispatcher
 from . import test_triggers
 from . import test_i18n
 from . import test_tours
+from . import test_one_voice
