@@ -37,7 +37,9 @@ class TestOneVoice(NotifyCase):
 
     def book(self, **values):
         return self.make_event(
-            start=datetime(2026, 3, 4, 9, 0), partners=self.customer | self.staff.partner_id, **values
+            start=datetime(2026, 3, 4, 9, 0),
+            partners=self.customer | self.staff.partner_id,
+            **values,
         )
 
     # ------------------------------------------------------------------
@@ -55,7 +57,9 @@ class TestOneVoice(NotifyCase):
 
     def test_date_change_reaches_staff_not_customer(self):
         event = self.book()
-        event.write({"start": event.start + timedelta(hours=2), "stop": event.stop + timedelta(hours=2)})
+        event.write(
+            {"start": event.start + timedelta(hours=2), "stop": event.stop + timedelta(hours=2)}
+        )
         changed = "calendar.calendar_template_meeting_changedate"
         self.assertTrue(self.calendar_mails(event, self.staff.partner_id, changed))
         self.assertFalse(self.calendar_mails(event, self.customer, changed))
@@ -67,7 +71,9 @@ class TestOneVoice(NotifyCase):
         mail = self.calendar_mails(event, self.customer, invitation)
         self.assertTrue(mail, "the company chose Odoo's invitations for customers")
         self.assertIn("invitation.ics", mail.attachment_ids.mapped("name"))
-        event.write({"start": event.start + timedelta(hours=2), "stop": event.stop + timedelta(hours=2)})
+        event.write(
+            {"start": event.start + timedelta(hours=2), "stop": event.stop + timedelta(hours=2)}
+        )
         changed = "calendar.calendar_template_meeting_changedate"
         self.assertTrue(self.calendar_mails(event, self.customer, changed))
         self.assertFalse(
@@ -81,7 +87,12 @@ class TestOneVoice(NotifyCase):
 
     def make_alarm(self, alarm_type):
         return self.env["calendar.alarm"].create(
-            {"name": f"1h {alarm_type}", "alarm_type": alarm_type, "duration": 1, "interval": "hours"}
+            {
+                "name": f"1h {alarm_type}",
+                "alarm_type": alarm_type,
+                "duration": 1,
+                "interval": "hours",
+            }
         )
 
     def test_email_alarm_reaches_staff_not_customer(self):
@@ -96,7 +107,9 @@ class TestOneVoice(NotifyCase):
         self.env["calendar.alarm_manager"]._send_reminder()
         reminder = "calendar.calendar_template_meeting_reminder"
         self.assertEqual(alarm.mail_template_id, self.env.ref(reminder))
-        self.assertTrue(self.calendar_mails(event, self.staff.partner_id, reminder), "staff keep it")
+        self.assertTrue(
+            self.calendar_mails(event, self.staff.partner_id, reminder), "staff keep it"
+        )
         self.assertFalse(self.calendar_mails(event, self.customer, reminder))
 
     def test_sms_alarm_reaches_staff_not_customer(self):
@@ -130,7 +143,9 @@ class TestOneVoice(NotifyCase):
 
     def sent_ics(self, message):
         self.assertEqual(message.state, "sent", message.reason)
-        files = message.mail_message_id.attachment_ids.filtered(lambda a: a.name == "invitation.ics")
+        files = message.mail_message_id.attachment_ids.filtered(
+            lambda a: a.name == "invitation.ics"
+        )
         self.assertEqual(len(files), 1, "one .ics")
         return vobject.readOne(base64.b64decode(files.datas).decode())
 
