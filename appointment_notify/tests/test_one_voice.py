@@ -150,9 +150,16 @@ class TestOneVoice(NotifyCase):
         return vobject.readOne(base64.b64decode(files.datas).decode())
 
     def test_ics_follows_confirm_move_cancel(self):
-        for trigger in ("confirmed", "rescheduled", "cancelled"):
+        self.company.notify_manual_confirmation = True
+        for trigger in ("awaiting", "confirmed", "rescheduled", "cancelled"):
             self.make_rule(trigger)
         event = self.book(location="Main street 1")
+        self.dispatch()
+        awaiting = self.messages(event, trigger="awaiting")
+        self.assertEqual(awaiting.state, "sent", awaiting.reason)
+        self.assertFalse(awaiting.mail_message_id.attachment_ids, "not booked yet: no .ics")
+
+        event.action_notify_confirm()
         self.dispatch()
         ics = self.sent_ics(self.messages(event, trigger="confirmed"))
         self.assertEqual(ics.method.value, "REQUEST")
@@ -182,12 +189,3 @@ class TestOneVoice(NotifyCase):
         self.assertEqual((ics.method.value, ics.vevent.uid.value), ("CANCEL", uid))
         self.assertEqual(ics.vevent.sequence.value, "2")
         self.assertEqual(ics.vevent.status.value, "CANCELLED")
-
-    def test_no_ics_on_other_messages(self):
-        self.company.notify_manual_confirmation = True
-        self.make_rule("awaiting")
-        event = self.book()
-        self.dispatch()
-        message = self.messages(event, trigger="awaiting")
-        self.assertEqual(message.state, "sent", message.reason)
-        self.assertFalse(message.mail_message_id.attachment_ids, "not booked yet: no .ics")
