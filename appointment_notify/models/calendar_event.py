@@ -185,6 +185,15 @@ class CalendarEvent(models.Model):
             **kw,
         )
 
+    def _message_add_default_recipients(self):
+        """Calendar's "Delete & Send" e-mail (default recipients) skips customers."""
+        found = super()._message_add_default_recipients()
+        if self.env.context.get("appointment_notify_staff_only"):
+            for event in self:
+                if event.id in found:
+                    found[event.id]["partners"] -= event._notify_customers()
+        return found
+
     def _notify_bump_ics_sequence(self, snapshot):
         """A new time or a cancellation is a new revision of the customers' .ics."""
         if not snapshot:

@@ -3,6 +3,7 @@ our confirmation, new-time and cancellation e-mails carry the .ics."""
 
 import base64
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import vobject
 
@@ -80,6 +81,32 @@ class TestOneVoice(NotifyCase):
             event._notify_attachments(self.customer, "confirmed"),
             "one calendar entry: Odoo's invitation carries the .ics",
         )
+
+    def test_delete_and_send_reaches_staff_not_customer(self):
+        event = self.book()
+        template = self.env.ref("calendar.calendar_template_delete_event")
+        wizard = (
+            self.env["calendar.popover.delete.wizard"]
+            .with_context(default_template_id=template.id, default_calendar_event_id=event.id)
+            .create({})
+        )
+        self.assertIn(self.staff.partner_id, wizard.recipient_ids)
+        self.assertNotIn(self.customer, wizard.recipient_ids, "staff see who gets it")
+        # Deleting the event deletes its e-mails: catch them as they are created.
+        recipients = []
+        MailMail = self.registry["mail.mail"]
+        create = MailMail.create
+
+        def catching_create(model, vals_list):
+            mails = create(model, vals_list)
+            recipients.extend(mails.recipient_ids.ids)
+            return mails
+
+        with patch.object(MailMail, "create", catching_create):
+            wizard.action_send_mail_and_delete()
+        self.assertIn(self.staff.partner_id.id, recipients, "calendar's e-mail still goes out")
+        self.assertNotIn(self.customer.id, recipients, "our cancellation tells the customer")
+        self.assertFalse(event.exists())
 
     # ------------------------------------------------------------------
     # calendar.alarm reminders: e-mail and SMS (calendar_sms)
