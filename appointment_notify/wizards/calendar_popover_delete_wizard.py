@@ -11,10 +11,11 @@ class CalendarPopoverDeleteWizard(models.TransientModel):
 
     @api.depends("calendar_event_id")
     def _compute_recipient_ids(self):
-        super()._compute_recipient_ids()
+        res = super()._compute_recipient_ids()
         for wizard in self:
             if not wizard._notify_keeps_customers():
                 wizard.recipient_ids -= wizard.calendar_event_id._notify_customers()
+        return res
 
     def action_send_mail_and_delete(self):
         if self._notify_keeps_customers():
