@@ -5,7 +5,6 @@ from odoo import models
 INVITATION_TEMPLATES = (
     "calendar.calendar_template_meeting_invitation",
     "calendar.calendar_template_meeting_changedate",
-    "calendar.calendar_template_meeting_update",
 )
 
 
