@@ -2,7 +2,7 @@
     "name": "Appointment Notifications",
     "summary": "Tell customers about their appointments by e-mail, SMS and WhatsApp: "
     "confirmations, changes, reminders and follow-ups, once and on time",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Productivity/Calendar",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",

@@ -1,6 +1,7 @@
 from . import appointment_notify_mixin
 from . import appointment_notify_rule
 from . import appointment_notify_message
+from . import calendar_attendee
 from . import calendar_event
 from . import mail_notification
 from . import mail_render_mixin

@@ -735,7 +735,9 @@ class AppointmentNotifyMessage(models.Model):
         company = self.company_id
         email_from = company.email_formatted or self.env.user.email_formatted
         if record and hasattr(record, "message_post") and not self.is_test:
+            attachments = record._notify_attachments(self.partner_id, self.trigger)
             message = record.with_context(mail_notify_force_send=False).message_post(
+                attachments=attachments,
                 body=Markup(self.body or ""),
                 subject=self.subject,
                 partner_ids=self.partner_id.ids,

@@ -95,6 +95,10 @@ class AppointmentNotifyMixin(models.AbstractModel):
     def _notify_customer_note(self):
         return False
 
+    def _notify_attachments(self, partner, trigger):
+        """Files the e-mail for ``trigger`` carries: [(file name, bytes)]."""
+        return []
+
     def _notify_timezone(self, partner):
         calendar = self._notify_company()._notify_calendar()
         return partner.tz or calendar.tz or self.env.user.tz or "UTC"

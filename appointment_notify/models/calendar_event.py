@@ -1,4 +1,13 @@
+from datetime import timedelta
+
+import pytz
+
 from odoo import api, fields, models
+
+try:
+    import vobject
+except ImportError:  # optional for calendar too: no .ics without it
+    vobject = None
 
 BOOKING_STATES = [
     ("awaiting", "Awaiting confirmation"),
@@ -36,6 +45,13 @@ class CalendarEvent(models.Model):
         string="Note for the customer",
         help="Added to the messages this appointment sends, e.g. 'bring last visit's list'.",
     )
+    notify_ics_sequence = fields.Integer(
+        string="Calendar file revision",
+        default=0,
+        copy=False,
+        help="SEQUENCE of the .ics the customers get: raised when the time changes or "
+        "the booking is cancelled, so their calendar app updates the same entry.",
+    )
 
     # ------------------------------------------------------------------
     # CRUD: detect the changes that notify
@@ -64,6 +80,7 @@ class CalendarEvent(models.Model):
             events = self.with_context(appointment_notify_silent=True)
         res = super(CalendarEvent, events).write(vals)
         events._notify_after_write(snapshot)
+        self._notify_bump_ics_sequence(snapshot)
         return res
 
     def unlink(self):
@@ -145,3 +162,125 @@ class CalendarEvent(models.Model):
         ctx = super()._notify_render_context(partner)
         ctx["location"] = self.location or ""
         return ctx
+
+    # ------------------------------------------------------------------
+    # one voice: Odoo's calendar SMS reminders and our .ics
+    # ------------------------------------------------------------------
+
+    def _message_sms_with_template(
+        self, template=False, template_xmlid=False, template_fallback="", partner_ids=False, **kw
+    ):
+        """calendar_sms's alarm reminders (its only use on events) skip customers.
+
+        Defined by the sms addon on mail.thread: harmless when sms is not installed,
+        as nothing calls it then.
+        """
+        if partner_ids:
+            customers = self._notify_customers().ids
+            kept = [pid for pid in partner_ids if pid not in customers]
+            if not kept:
+                return self.env["mail.message"]
+            partner_ids = kept
+        return super()._message_sms_with_template(
+            template=template,
+            template_xmlid=template_xmlid,
+            template_fallback=template_fallback,
+            partner_ids=partner_ids,
+            **kw,
+        )
+
+    def _message_add_default_recipients(self):
+        """Calendar's "Delete & Send" e-mail (default recipients) skips customers."""
+        found = super()._message_add_default_recipients()
+        if self.env.context.get("appointment_notify_staff_only"):
+            for event in self:
+                if event.id in found:
+                    found[event.id]["partners"] -= event._notify_customers()
+        return found
+
+    def _notify_bump_ics_sequence(self, snapshot):
+        """A new time or a cancellation is a new revision of the customers' .ics."""
+        if not snapshot:
+            return
+        cancel_statuses = self._notify_cancel_statuses()
+        changed = self.browse()
+        for event in self.exists():
+            old = snapshot.get(event.id)
+            if not old:
+                continue
+            moved = (event._notify_start(), event._notify_end()) != (old["start"], old["end"])
+            cancelled = (
+                event.booking_state in cancel_statuses and old["status"] not in cancel_statuses
+            )
+            if moved or cancelled:
+                changed |= event
+        if changed:
+            # An increment in SQL: two concurrent moves still give two revisions.
+            self.env.cr.execute(
+                "UPDATE calendar_event SET notify_ics_sequence = notify_ics_sequence + 1 "
+                "WHERE id IN %s",
+                [tuple(changed.ids)],
+            )
+            changed.invalidate_recordset(["notify_ics_sequence"])
+
+    def _notify_attachments(self, partner, trigger):
+        ics = self._notify_ics_file(partner, trigger)
+        return [("invitation.ics", ics)] if ics else []
+
+    def _notify_ics_method(self, trigger):
+        """REQUEST (add or update) or CANCEL for this trigger, or None: no .ics."""
+        if trigger in ("confirmed", "rescheduled") and self.booking_state == "confirmed":
+            return "REQUEST"
+        if trigger == "cancelled" and self.booking_state == "cancelled":
+            return "CANCEL"
+        return None
+
+    def _notify_ics_uid(self):
+        """The same UID for every .ics of this appointment, unique across databases."""
+        dbuuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"appointment-{self.id}-{dbuuid}@appointment-notify"
+
+    def _notify_ics_file(self, partner, trigger):
+        """The appointment as an iCalendar file for one customer, or None.
+
+        In the customer's time zone; only the customer as attendee (other
+        attendees' addresses stay private). Companies that keep Odoo's own
+        invitations get none: two files would make two calendar entries.
+        """
+        self.ensure_one()
+        method = self._notify_ics_method(trigger)
+        company = self._notify_company()
+        if not method or not vobject or company.notify_calendar_invitations:
+            return None
+        event = self.sudo()
+        cal = vobject.iCalendar()
+        cal.add("prodid").value = "-//appointment_notify//Odoo//EN"
+        cal.add("method").value = method
+        vevent = cal.add("vevent")
+        vevent.add("uid").value = self._notify_ics_uid()
+        vevent.add("sequence").value = str(event.notify_ics_sequence)
+        vevent.add("dtstamp").value = pytz.utc.localize(fields.Datetime.now())
+        if event.allday and event.start_date:
+            vevent.add("dtstart").value = event.start_date
+            vevent.add("dtend").value = (event.stop_date or event.start_date) + timedelta(days=1)
+        else:
+            zone = pytz.timezone(self._notify_timezone(partner))
+            vevent.add("dtstart").value = pytz.utc.localize(event.start).astimezone(zone)
+            vevent.add("dtend").value = pytz.utc.localize(event.stop).astimezone(zone)
+        vevent.add("summary").value = event._get_customer_summary() or event.name or ""
+        if event.location:
+            vevent.add("location").value = event.location
+        if event.notify_customer_note:
+            vevent.add("description").value = event.notify_customer_note
+        vevent.add("status").value = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
+        organizer_email = company.email or event.user_id.email
+        if organizer_email:
+            organizer = vevent.add("organizer")
+            organizer.value = f"mailto:{organizer_email}"
+            organizer.params["CN"] = [company.name.replace('"', "'")]
+        if partner.email_normalized:
+            attendee = vevent.add("attendee")
+            attendee.value = f"mailto:{partner.email_normalized}"
+            attendee.params["CN"] = [(partner.name or "").replace('"', "'")]
+            attendee.params["RSVP"] = ["FALSE"]
+        return cal.serialize().encode()

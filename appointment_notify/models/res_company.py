@@ -19,6 +19,13 @@ class ResCompany(models.Model):
         help="Rules sending 'in working hours only' follow these hours and their time "
         "zone. Defaults to the company's working hours.",
     )
+    notify_calendar_invitations = fields.Boolean(
+        string="Odoo's calendar invitations to customers",
+        help="Customers also get Odoo's calendar invitation and 'date updated' e-mails, "
+        "with their own .ics file. Off: customers hear only from the notification rules, "
+        "whose confirmation and new-time e-mails carry the .ics. Calendar reminders "
+        "(alarms, by e-mail or SMS) never reach customers: reminder rules replace them.",
+    )
     notify_test_mode = fields.Boolean(
         string="Notifications test mode",
         help="Render and log every message without sending anything.",

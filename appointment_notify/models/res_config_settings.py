@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
     notify_resource_calendar_id = fields.Many2one(
         related="company_id.notify_resource_calendar_id", readonly=False
     )
+    notify_calendar_invitations = fields.Boolean(
+        related="company_id.notify_calendar_invitations", readonly=False
+    )
     notify_test_mode = fields.Boolean(related="company_id.notify_test_mode", readonly=False)
     notify_max_attempts = fields.Integer(
         string="Attempts before failing",

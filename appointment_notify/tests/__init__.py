@@ -5,3 +5,4 @@ from . import test_rule_domain
 from . import test_api_rpc
 from . import test_i18n
 from . import test_tours
+from . import test_one_voice
