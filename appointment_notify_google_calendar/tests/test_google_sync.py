@@ -23,7 +23,9 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.email = "desk.owner@salon.example.com"
+        # The salon's owner syncs her calendar with Google.
+        cls.owner = cls.organizer_user
+        cls.owner.email = "owner@salon.example.com"
         cls.sms_customer = cls.env["res.partner"].create(
             {"name": "Cem No-Mail", "phone": "+31 6 1234 5678"}
         )
@@ -33,12 +35,12 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
         self.make_rule("rescheduled")
         self.make_rule("reminder", offset_amount=1, offset_unit="hours")
 
-    def make_synced_event(self, **values):
+    def make_synced_event(self, partners=None, **values):
         """An appointment already in Google: the desk owner organizes, two customers."""
         return self.make_event(
             start=START,
-            partners=self.customer | self.sms_customer | self.staff.partner_id,
-            user_id=self.env.user.id,
+            partners=partners or self.customer | self.sms_customer | self.staff.partner_id,
+            user_id=self.owner.id,
             google_id="an0notify0event",
             need_sync=False,
             **values,
@@ -56,7 +58,7 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             "status": "confirmed",
             "summary": event.name,
             "updated": datetime.now(pytz.utc).isoformat(),
-            "organizer": {"email": self.env.user.email, "self": True},
+            "organizer": {"email": self.owner.email, "self": True},
             "attendees": [
                 dict(guest, responseStatus="needsAction") for guest in sent["attendees"]
             ],
@@ -68,12 +70,13 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
         }
 
     def sync(self, gevents):
-        """What google_calendar does with a page of events from Google."""
+        """What google_calendar does with a page of events from the owner's Google."""
+        env = self.env(user=self.owner)
         events = GoogleEvent(gevents)
-        events.clear_type_ambiguity(self.env)
+        events.clear_type_ambiguity(env)
         recurrences = events.filter(GoogleEvent.is_recurrence)
-        self.env["calendar.recurrence"]._sync_google2odoo(recurrences)
-        self.env["calendar.event"]._sync_google2odoo(events - recurrences)
+        env["calendar.recurrence"]._sync_google2odoo(recurrences)
+        env["calendar.event"]._sync_google2odoo(events - recurrences)
 
     def state_of(self, records):
         """Every message of these records: what would show if anything changed."""
@@ -175,7 +178,7 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
         event = self.make_event(
             start=START,
             partners=self.customer | self.sms_customer,
-            user_id=self.env.user.id,
+            user_id=self.owner.id,
             recurrency=True,
             rrule_type="weekly",
             count=3,
@@ -228,7 +231,9 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
     @patch_api
     def test_customers_not_sent_to_google(self):
         event = self.make_event(
-            start=START, partners=self.customer | self.sms_customer | self.staff.partner_id
+            start=START,
+            partners=self.customer | self.sms_customer | self.staff.partner_id,
+            user_id=self.owner.id,
         )
         sent = self._gsync_insert_values[0][0]
         self.assertEqual(sent["id"], False)
