@@ -62,9 +62,7 @@ class CalendarEvent(models.Model):
             if not (cmd[0] == Command.DELETE and cmd[1] in kept_attendees.ids)
         ]
         partner_commands = [
-            cmd
-            for cmd in partner_commands
-            if not (cmd[0] == Command.UNLINK and cmd[1] in kept.ids)
+            cmd for cmd in partner_commands if not (cmd[0] == Command.UNLINK and cmd[1] in kept.ids)
         ]
         return attendee_commands, partner_commands
 

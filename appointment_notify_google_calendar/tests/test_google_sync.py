@@ -59,9 +59,7 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             "summary": event.name,
             "updated": datetime.now(pytz.utc).isoformat(),
             "organizer": {"email": self.owner.email, "self": True},
-            "attendees": [
-                dict(guest, responseStatus="needsAction") for guest in sent["attendees"]
-            ],
+            "attendees": [dict(guest, responseStatus="needsAction") for guest in sent["attendees"]],
             "reminders": {"useDefault": True},
             "extendedProperties": {"shared": {f"{self.env.cr.dbname}_odoo_id": event.id}},
             "start": start,
@@ -142,9 +140,7 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
         self.assertEqual(len(rescheduled), 2, "one 'new time' message per customer")
         reminders = self.messages(event, trigger="reminder")
         self.assertEqual(reminders.mapped("state"), ["scheduled", "scheduled"])
-        self.assertEqual(
-            set(reminders.mapped("next_attempt_at")), {new_start - timedelta(hours=1)}
-        )
+        self.assertEqual(set(reminders.mapped("next_attempt_at")), {new_start - timedelta(hours=1)})
         # The next sync brings the moved event again: no second announcement.
         after = self.state_of(event)
         self.sync([dict(gevent, updated=datetime.now(pytz.utc).isoformat())])
@@ -171,7 +167,9 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             reminders.filtered(lambda m: m.state == "scheduled").partner_id,
             self.customer | self.sms_customer,
         )
-        self.assertEqual(reminders.filtered(lambda m: m.state == "cancelled").partner_id, self.customer2)
+        self.assertEqual(
+            reminders.filtered(lambda m: m.state == "cancelled").partner_id, self.customer2
+        )
 
     @patch_api
     def test_series_moved_in_google_notifies_once(self):
@@ -201,9 +199,7 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             id=recurrence.google_id,
             recurrence=["RRULE:FREQ=WEEKLY;COUNT=3;BYDAY=MO"],
         )
-        gevent["extendedProperties"] = {
-            "shared": {f"{self.env.cr.dbname}_odoo_id": recurrence.id}
-        }
+        gevent["extendedProperties"] = {"shared": {f"{self.env.cr.dbname}_odoo_id": recurrence.id}}
         self.sync([gevent])
         events = recurrence.calendar_event_ids
         self.assertEqual(len(events), 3)
@@ -212,12 +208,16 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             [START + timedelta(weeks=w, hours=1) for w in range(3)],
         )
         for occurrence in events:
-            self.assertEqual(occurrence.partner_ids & (self.customer | self.sms_customer),
-                             self.customer | self.sms_customer)
+            self.assertEqual(
+                occurrence.partner_ids & (self.customer | self.sms_customer),
+                self.customer | self.sms_customer,
+            )
         # Also those about the events the sync deleted.
         new = self.Message.search(all_messages) - first_messages
         self.assertEqual(
-            set(new.mapped("trigger")) - {"reminder"}, {"rescheduled"}, "no cancellations, no bookings"
+            set(new.mapped("trigger")) - {"reminder"},
+            {"rescheduled"},
+            "no cancellations, no bookings",
         )
         rescheduled = new.filtered(lambda m: m.trigger == "rescheduled")
         self.assertEqual(len(rescheduled), 2)
