@@ -6,9 +6,9 @@ import pytz
 from odoo.tests import tagged
 
 from odoo.addons.appointment_notify.tests.common import NotifyCase
+from odoo.addons.google_account.models.google_service import GoogleService
 from odoo.addons.google_calendar.models.res_users import ResUsers
 from odoo.addons.google_calendar.tests.test_sync_common import TestSyncGoogle, patch_api
-from odoo.addons.google_calendar.utils.google_event import GoogleEvent
 
 # 2030-03-04 09:00-10:00 UTC: Monday 10:00 in Amsterdam.
 START = datetime(2030, 3, 4, 9, 0)
@@ -26,6 +26,8 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
         # The salon's owner syncs her calendar with Google.
         cls.owner = cls.organizer_user
         cls.owner.email = "owner@salon.example.com"
+        # Synced before: Google sends what changed since (an incremental sync).
+        cls.owner.res_users_settings_id.sudo().google_calendar_sync_token = "sync-token"
         cls.sms_customer = cls.env["res.partner"].create(
             {"name": "Cem No-Mail", "phone": "+31 6 1234 5678"}
         )
@@ -67,14 +69,24 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             **values,
         }
 
-    def sync(self, gevents):
-        """What google_calendar does with a page of events from the owner's Google."""
-        env = self.env(user=self.owner)
-        events = GoogleEvent(gevents)
-        events.clear_type_ambiguity(env)
-        recurrences = events.filter(GoogleEvent.is_recurrence)
-        env["calendar.recurrence"]._sync_google2odoo(recurrences)
-        env["calendar.event"]._sync_google2odoo(events - recurrences)
+    def sync(self, items):
+        """The owner's calendar sync, as its cron runs it, Google answering ``items``.
+
+        Google -> Odoo with these events, then Odoo -> Google for what changed
+        (recorded by google_calendar's mock_google_sync, nothing leaves).
+        """
+        page = {
+            "items": items,
+            "nextSyncToken": "next-sync-token",
+            "defaultReminders": [{"method": "popup", "minutes": 30}],
+        }
+
+        def google_answers(service, uri, params=None, headers=None, method="POST", **kw):
+            self.assertEqual((method, uri), ("GET", "/calendar/v3/calendars/primary/events"))
+            return 200, page, datetime.now()
+
+        with patch.object(GoogleService, "_do_request", google_answers):
+            self.owner.with_user(self.owner).sudo()._sync_google_calendar(self.google_service)
 
     def state_of(self, records):
         """Every message of these records: what would show if anything changed."""
@@ -145,6 +157,7 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
         after = self.state_of(event)
         self.sync([dict(gevent, updated=datetime.now(pytz.utc).isoformat())])
         self.assertEqual(self.state_of(event), after)
+        self.assertGoogleAPINotCalled()
 
     @patch_api
     def test_customers_unknown_to_google_stay(self):
