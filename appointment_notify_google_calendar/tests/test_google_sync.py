@@ -242,6 +242,47 @@ class TestGoogleCalendarSync(NotifyCase, TestSyncGoogle):
             [START + timedelta(weeks=w) for w in range(3)],
         )
 
+    @patch_api
+    def test_one_occurrence_moved_in_google_notifies_once(self):
+        event = self.make_event(
+            start=START,
+            partners=self.customer | self.sms_customer,
+            user_id=self.owner.id,
+            recurrency=True,
+            rrule_type="weekly",
+            count=3,
+            mon=True,
+            need_sync=False,
+        )
+        recurrence = event.recurrence_id
+        recurrence.write({"google_id": "an0notify0series", "need_sync": False})
+        second = recurrence.calendar_event_ids.sorted("start")[1]
+        self.assertEqual(second.google_id, "an0notify0series_20300311T090000Z")
+        for trigger in ("booked", "confirmed", "cancelled"):
+            self.make_rule(trigger)
+        all_messages = [("res_model", "=", "calendar.event")]
+        first_messages = self.Message.search(all_messages)
+        # "This event" moved to the Tuesday in Google: Google's instance of the series.
+        gevent = self.google_event(
+            second,
+            {"dateTime": "2030-03-12T10:00:00+01:00", "timeZone": "Europe/Amsterdam"},
+            {"dateTime": "2030-03-12T11:00:00+01:00", "timeZone": "Europe/Amsterdam"},
+            recurringEventId=recurrence.google_id,
+            originalStartTime={
+                "dateTime": "2030-03-11T10:00:00+01:00",
+                "timeZone": "Europe/Amsterdam",
+            },
+        )
+        self.sync([gevent])
+        self.assertEqual(second.start, START + timedelta(days=8))
+        self.assertEqual(second._notify_customers(), self.customer | self.sms_customer)
+        new = self.Message.search(all_messages) - first_messages
+        self.assertEqual(set(new.mapped("trigger")) - {"reminder"}, {"rescheduled"})
+        rescheduled = new.filtered(lambda m: m.trigger == "rescheduled")
+        self.assertEqual(set(rescheduled.mapped("res_id")), {second.id})
+        self.assertEqual(rescheduled.partner_id, self.customer | self.sms_customer)
+        self.assertEqual(len(rescheduled), 2)
+
     # ------------------------------------------------------------------
     # Odoo -> Google
     # ------------------------------------------------------------------
