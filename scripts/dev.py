@@ -40,7 +40,10 @@ REPAIR_GLUE_ADDONS = {
     "appointment_notify_repair_whatsapp": "appointment_notify_whatsapp",
 }
 REPAIR_ADDONS = [REPAIR_ADDON, *REPAIR_GLUE_ADDONS]
-ALL_ADDONS = CORE_ADDONS + REPAIR_ADDONS
+# Glue addons -> the Odoo addon beside which they install by themselves; that
+# addon is installed last on the test database and brings the glue along.
+ODOO_GLUE_ADDONS = {"appointment_notify_google_calendar": "google_calendar"}
+ALL_ADDONS = CORE_ADDONS + REPAIR_ADDONS + list(ODOO_GLUE_ADDONS)
 # The addons' dependency closure, installed once into a cached template database.
 TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
 DEMO_DB = "appointment_notify_demo"
@@ -528,6 +531,11 @@ def cmd_test(args):
             tags = args.tags or ",".join(f"/{a}" for a in repair_addons)
             repair = repair_addons if args.update else ["repair"]
             results.append(run_odoo_tests(pg, db, repair, tags, "repair", args.update))
+        glue_addons = [a for a in addons if a in ODOO_GLUE_ADDONS]
+        if glue_addons:
+            tags = args.tags or ",".join(f"/{a}" for a in glue_addons)
+            install = glue_addons if args.update else [ODOO_GLUE_ADDONS[a] for a in glue_addons]
+            results.append(run_odoo_tests(pg, db, install, tags, "glue", args.update))
         if not (args.keep or args.update):
             drop_db(pg, db)
     if "e2e" in args.only:
