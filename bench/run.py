@@ -258,10 +258,13 @@ def bench_memory(env, cr, size):
     }
 
 
+TWILIO_FAKE = ROOT / "appointment_notify_sms" / "tests" / "twilio_fake.py"
+
+
 def load_twilio_fake():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("twilio_fake", ROOT / "tests" / "twilio_fake.py")
+    spec = importlib.util.spec_from_file_location("twilio_fake", TWILIO_FAKE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -276,7 +279,7 @@ class TwilioProcess:
         module = load_twilio_fake()
         self.account_sid = module.DEFAULT_ACCOUNT_SID
         self.auth_token = module.DEFAULT_AUTH_TOKEN
-        cmd = [sys.executable, str(ROOT / "tests" / "twilio_fake.py"), "--port", "0"]
+        cmd = [sys.executable, str(TWILIO_FAKE), "--port", "0"]
         cmd += ["--latency", str(latency), "--delivery", "none"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()

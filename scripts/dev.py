@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -68,14 +69,25 @@ def run(cmd, check=True, **kw):
 # --------------------------------------------------------------------------
 
 
+VENV_HINT = (
+    "On Debian/Ubuntu: apt-get install python3-venv python3-dev (and gcc, libpq-dev "
+    "to build psycopg2); or run with PYTHON=<a Python 3.10+ that has venv and pip>."
+)
+
+
 def ensure_venv():
     """Re-execute this script inside .venv, creating and filling it if needed."""
     vpy = VENV / "bin" / "python"
     if Path(sys.prefix).resolve() == VENV.resolve():
         return
-    if not vpy.exists():
-        say("creating virtualenv .venv (with system site packages)")
-        run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV)])
+    # Debian's python3 without python3-venv leaves a .venv without pip: start over.
+    if not (VENV / "bin" / "pip").exists():
+        shutil.rmtree(VENV, ignore_errors=True)
+        say(f"creating virtualenv .venv with {sys.executable} (with system site packages)")
+        cmd = [sys.executable, "-m", "venv", "--system-site-packages", str(VENV)]
+        if run(cmd, check=False).returncode or not (VENV / "bin" / "pip").exists():
+            shutil.rmtree(VENV, ignore_errors=True)
+            die(f"{sys.executable} could not create a virtualenv with pip. {VENV_HINT}")
     req = ROOT / "requirements.txt"
     digest = hashlib.sha256(req.read_bytes()).hexdigest()
     stamp = VENV / ".requirements.sha256"
@@ -127,7 +139,9 @@ def ensure_odoo():
                     f"{ODOO_UPSTREAM} (branch 19.0) failed. Set ODOO_SRC to an "
                     "Odoo 19.0 source tree, or install Odoo 19.0 into this Python."
                 )
-    say(f"installing Odoo from {src}")
+    if os.environ.get("AN_DEV_ODOO_INSTALLED"):
+        die(f"Odoo was installed into .venv from {src} but {sys.executable} cannot import it")
+    say(f"installing Odoo's Python requirements into .venv (a few minutes, once); Odoo: {src}")
     reqs = [
         line
         for line in (src / "requirements.txt").read_text().splitlines()
@@ -139,13 +153,18 @@ def ensure_odoo():
     req_file.write_text("\n".join(reqs) + "\n")
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     if run([*pip, "-r", str(req_file)], check=False).returncode:
-        die(f"could not install Odoo's Python requirements from {src}")
-    editable = [*pip, "--no-deps", "-e", str(src), "--config-settings"]
-    if run([*editable, "editable_mode=compat"], check=False).returncode:
-        die(f"could not install Odoo from {src}")
+        die(f"could not install Odoo's Python requirements from {src}. {VENV_HINT}")
+    # A path file, as an editable install would write, without writing into the
+    # source tree (which may be read-only or shared).
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    (site_packages / "odoo-src.pth").write_text(f"{src}\n")
     res = run([sys.executable, "-c", "import odoo.release"], check=False)
     if res.returncode:
         die(f"Odoo from {src} still does not import")
+    # Path files are read when Python starts: start again, with Odoo importable.
+    say("Odoo is installed in .venv; restarting")
+    os.environ["AN_DEV_ODOO_INSTALLED"] = "1"
+    os.execv(sys.executable, [sys.executable, __file__, *sys.argv[1:]])
 
 
 def odoo_addons_path():

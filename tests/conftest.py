@@ -5,7 +5,18 @@ autouse session fixtures; these empty fixtures of the same names switch that off
 for this folder.
 """
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
+
+# The local Twilio server ships with the SMS addon (whose tests use it too); the
+# tests here import that one file as ``twilio_fake``.
+TWILIO_FAKE = Path(__file__).resolve().parents[1] / "appointment_notify_sms/tests/twilio_fake.py"
+_spec = importlib.util.spec_from_file_location("twilio_fake", TWILIO_FAKE)
+sys.modules["twilio_fake"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sys.modules["twilio_fake"])
 
 
 @pytest.fixture(scope="session", autouse=True)

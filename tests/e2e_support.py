@@ -559,7 +559,7 @@ def wait_mail_queue_empty(rpc, timeout=120):
 
 
 # --------------------------------------------------------------------------
-# SMS (appointment_notify_sms, Twilio through tests/twilio_fake.py)
+# SMS (appointment_notify_sms, Twilio through appointment_notify_sms/tests/twilio_fake.py)
 # --------------------------------------------------------------------------
 
 SMS_ADDON = "appointment_notify_sms"

@@ -1,7 +1,7 @@
 """SMS through Twilio, end to end: real Odoo servers, the real dispatcher, a fake Twilio.
 
 The module's database has ``appointment_notify_sms`` installed; the company's Twilio
-account points at ``tests/twilio_fake.py`` (``appointment_notify_sms.twilio_api_url``),
+account points at the SMS addon's ``twilio_fake`` (``appointment_notify_sms.twilio_api_url``),
 which also posts signed status callbacks back to the Odoo server (``web.base.url``).
 What the customers "received" is what the fake accepted, counted by ``To``.
 

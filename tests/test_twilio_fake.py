@@ -1,4 +1,4 @@
-"""Tests of tests/twilio_fake.py (plain pytest, no Odoo)."""
+"""Tests of appointment_notify_sms/tests/twilio_fake.py (plain pytest, no Odoo)."""
 
 import base64
 import collections
@@ -17,15 +17,11 @@ from pathlib import Path
 
 import pytest
 import requests
+import twilio_fake  # appointment_notify_sms/tests/twilio_fake.py (conftest.py)
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
-
-try:
-    import twilio_fake
-except ImportError:  # tests/ imported as a package
-    from tests import twilio_fake
 
 FakeTwilio = twilio_fake.FakeTwilio
 

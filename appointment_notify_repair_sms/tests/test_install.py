@@ -1,20 +1,28 @@
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.appointment_notify_repair.tests.test_install import states_after_install
+
+GLUE = "appointment_notify_repair_sms"
+
 
 @tagged("post_install", "-at_install", "appointment_notify_repair_sms")
 class TestRepairSmsInstall(TransactionCase):
-    def test_auto_installed(self):
-        """Repair support and the SMS channel together bring this addon along."""
-        names = [
-            "appointment_notify_repair",
-            "appointment_notify_sms",
-            "appointment_notify_repair_sms",
-        ]
-        modules = self.env["ir.module.module"].search([("name", "in", names)])
-        self.assertEqual(len(modules), 3)
-        self.assertEqual(set(modules.mapped("state")), {"installed"})
-        manifest = self.env["ir.module.module"].get_module_info("appointment_notify_repair_sms")
-        self.assertTrue(manifest["auto_install"])
-        self.assertEqual(
-            set(manifest["depends"]), {"appointment_notify_repair", "appointment_notify_sms"}
-        )
+    def test_repair_support_brings_sms_repair_notices(self):
+        """SMS already installed: installing repair brings this addon along."""
+        states = states_after_install(self.env, ["repair"], ["repair"])
+        self.assertEqual(states["appointment_notify_repair"], "to install")
+        self.assertEqual(states[GLUE], "to install")
+
+    def test_sms_brings_sms_repair_notices(self):
+        """Repair support already installed: installing SMS brings this addon along."""
+        channel = "appointment_notify_sms"
+        states = states_after_install(self.env, [channel], [channel])
+        self.assertEqual(states[channel], "to install")
+        self.assertEqual(states[GLUE], "to install")
+
+    def test_not_without_repair(self):
+        """SMS without repair support does not bring this addon."""
+        channel = "appointment_notify_sms"
+        states = states_after_install(self.env, [channel, "repair"], [channel])
+        self.assertEqual(states[channel], "to install")
+        self.assertEqual(states[GLUE], "uninstalled")

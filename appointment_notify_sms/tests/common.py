@@ -1,16 +1,11 @@
-import importlib.util
 from datetime import timedelta
-from pathlib import Path
 
 from odoo import fields
 
 from odoo.addons.appointment_notify.tests.common import NotifyCase
 
-# The repository's local Twilio fake; tests/ is not a package of the addon.
-_FAKE_PATH = Path(__file__).resolve().parents[2] / "tests" / "twilio_fake.py"
-_spec = importlib.util.spec_from_file_location("appointment_notify_twilio_fake", _FAKE_PATH)
-twilio_fake = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(twilio_fake)
+# The local Twilio server, shipped with the addon so its tests run from a wheel.
+from . import twilio_fake
 
 ACCOUNT_SID = "AC" + "a1" * 16
 AUTH_TOKEN = "sms-test-auth-token"

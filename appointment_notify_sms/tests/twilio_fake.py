@@ -25,7 +25,8 @@ forging valid or invalid webhooks in tests.
 
 As a script it serves forever, e.g. for a manually run Odoo::
 
-    python tests/twilio_fake.py --port 8899 --account-sid AC... --auth-token ...
+    cd appointment_notify_sms/tests
+    python twilio_fake.py --port 8899 --account-sid AC... --auth-token ...
 
 Only the standard library is used; the server binds 127.0.0.1 and only ever
 connects to the callback URLs it is given.
@@ -34,6 +35,7 @@ connects to the callback URLs it is given.
 import argparse
 import base64
 import collections
+import contextlib
 import hashlib
 import heapq
 import hmac
@@ -206,10 +208,8 @@ class _Server(ThreadingHTTPServer):
         with self.connections_lock:
             connections, self.connections = self.connections, set()
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
@@ -226,20 +226,22 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self):
-        super().setup()
+        result = super().setup()
         with self.server.connections_lock:
             self.server.connections.add(self.connection)
+        return result
 
     def finish(self):
         try:
-            super().finish()
+            return super().finish()
         finally:
             with self.server.connections_lock:
                 self.server.connections.discard(self.connection)
 
     def log_message(self, format, *args):
         if self.server.fake.verbose:
-            super().log_message(format, *args)
+            return super().log_message(format, *args)
+        return None
 
     def do_GET(self):
         self.server.fake._handle(self, "GET")
@@ -456,10 +458,9 @@ class FakeTwilio:
     def serve_forever(self):
         self.start()
         try:
-            while not self._stop_event.wait(3600):
-                pass
-        except KeyboardInterrupt:
-            pass
+            with contextlib.suppress(KeyboardInterrupt):
+                while not self._stop_event.wait(3600):
+                    pass
         finally:
             self.stop()
 
@@ -837,8 +838,10 @@ def main(argv=None):
     if args.fault_rate:
         fake.inject_faults(args.fault_rate, args.fault_kinds.split(","), args.seed)
     fake.start()
-    print(fake.url, flush=True)
-    print(f"account_sid={fake.account_sid} messages_url={fake.messages_url}", flush=True)
+    # The first line is the URL: whoever started the script reads it.
+    sys.stdout.write(f"{fake.url}\n")
+    sys.stdout.write(f"account_sid={fake.account_sid} messages_url={fake.messages_url}\n")
+    sys.stdout.flush()
     fake.serve_forever()
 
 
