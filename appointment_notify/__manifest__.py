@@ -2,7 +2,7 @@
     "name": "Appointment Notifications",
     "summary": "Tell customers about their appointments by e-mail, SMS and WhatsApp: "
     "confirmations, changes, reminders and follow-ups, once and on time",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Productivity/Calendar",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",
@@ -20,6 +20,7 @@
         "views/appointment_notify_message_views.xml",
         "views/calendar_event_views.xml",
         "views/res_partner_views.xml",
+        "wizards/appointment_notify_quick_setup_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/appointment_notify_rule_test_views.xml",
         "wizards/appointment_notify_rule_copy_views.xml",

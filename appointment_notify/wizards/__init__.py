@@ -1,2 +1,3 @@
+from . import appointment_notify_quick_setup
 from . import appointment_notify_rule_copy
 from . import appointment_notify_rule_test
