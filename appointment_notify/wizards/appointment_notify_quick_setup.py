@@ -95,11 +95,10 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
     def default_get(self, fields_list):
         """Start from the current quick setup of the company, if there is one."""
         res = super().default_get(fields_list)
-        rules = self._existing_rules(self.env.company)
-        if not rules:
+        active = self._existing_rules(self.env.company).filtered("active")
+        if not active:
             return res
-        active = rules.filtered("active")
-        if active:
+        if "channel" in fields_list:
             res["channel"] = active[0].channel
             first = active[0]
             if "fallback_channel" in first._fields and first.channel == "whatsapp":
