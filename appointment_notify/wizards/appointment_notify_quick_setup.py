@@ -340,11 +340,22 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
         return "\n".join(lines) or False
 
     @api.model
+    def _demo_choices(self):
+        return {
+            "channel": "email",
+            "reminder_1h": True,
+            "reminder_24h": True,
+            "review_request": True,
+        }
+
+    @api.model
     def _setup_demo_rules(self):
-        """The demo data's rule set: what the quick setup makes, on e-mail."""
-        self.create(
-            {"channel": "email", "reminder_1h": True, "reminder_24h": True, "review_request": True}
-        ).action_apply()
+        """The demo data's rule set: what the quick setup makes, on e-mail.
+
+        Run again by addons that add messages (repair): the rules made before are
+        updated in place, not copied.
+        """
+        self.create(self._demo_choices()).action_apply()
 
     def action_view_rules(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -2,3 +2,4 @@ from . import test_install
 from . import test_repair_notify
 from . import test_tours
 from . import test_i18n
+from . import test_quick_setup
