@@ -264,10 +264,6 @@ class TestDemoRules(TransactionCase):
         if not customer:
             self.skipTest("demo data not loaded")
         self.env.company.notify_manual_confirmation = False
-        rules = self.env["appointment.notify.rule"].search(
-            [("company_id", "=", self.env.company.id)]
-        )
-        self.assertTrue(rules.filtered("quick_setup_key"), "the demo set is the quick setup's")
         start = fields.Datetime.now() + timedelta(days=3)
         event = self.env["calendar.event"].create(
             {
@@ -291,3 +287,7 @@ class TestDemoRules(TransactionCase):
         )
         moved = messages.filtered(lambda m: m.trigger not in ("reminder", "followup"))
         self.assertEqual(moved.mapped("trigger"), ["rescheduled"], "one move, one message")
+        rules = self.env["appointment.notify.rule"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
+        self.assertTrue(rules.filtered("quick_setup_key"), "the demo set is the quick setup's")
