@@ -140,6 +140,14 @@ class TestQuickSetup(NotifyCase):
         )
         self.assertTrue(twelve.active, "the rest is set up all the same")
 
+    def test_other_rules_sending_too_are_named(self):
+        own = self.make_rule("status_changed", name="Our status e-mail")
+        self.make_rule("reminder", name="Our 2-day reminder", offset_amount=48)
+        wizard = self.run_setup()
+        self.assertIn(own.name, wizard.warning)
+        self.assertNotIn("Our 2-day reminder", wizard.warning, "a reminder of its own: fine")
+        self.assertTrue(own.active, "rules made by hand are never changed")
+
     def test_channel_options_follow_installed_addons(self):
         Wizard = self.env["appointment.notify.quick.setup"]
         installed = set(

@@ -75,6 +75,7 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
     reminder_12h = fields.Boolean(string="12 hours before")
     reminder_24h = fields.Boolean(string="24 hours before", default=True)
     review_request = fields.Boolean(
+        string="Ask for a review",
         help="Asks for a review after the visit, in working hours; only customers who "
         "accepted marketing messages get it.",
     )
@@ -309,7 +310,7 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
             {
                 "state": "done",
                 "rule_ids": [fields.Command.set((rules | kept).ids)],
-                "warning": self._warning(kept, missing),
+                "warning": self._warning(kept, missing, self._other_rules(rules)),
             }
         )
         return {
@@ -321,7 +322,24 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
             "target": "new",
         }
 
-    def _warning(self, kept, missing):
+    def _other_rules(self, rules):
+        """Active rules made by hand that send beside the quick setup's: on the same
+        occasion, or on any status change (a second message for one booking)."""
+        occasions = {(r.res_model, r.trigger) for r in rules if r.trigger != "reminder"}
+        others = self.env["appointment.notify.rule"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("quick_setup_key", "=", False),
+                ("res_model", "in", list({r.res_model for r in rules})),
+            ]
+        )
+        return others.filtered(
+            lambda r: (
+                (r.res_model, r.trigger) in occasions or r.trigger in ("booked", "status_changed")
+            )
+        )
+
+    def _warning(self, kept, missing, others):
         lines = []
         if kept:
             lines.append(
@@ -335,6 +353,14 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
                 self.env._(
                     "No default template on this channel, so not set up: %s.",
                     ", ".join(missing),
+                )
+            )
+        if others:
+            lines.append(
+                self.env._(
+                    "These other rules send too, so customers may get two messages for "
+                    "one change; archive them if the quick setup covers them: %s.",
+                    ", ".join(others.mapped("name")),
                 )
             )
         return "\n".join(lines) or False
