@@ -99,21 +99,21 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
         active = self._existing_rules(self.env.company).filtered("active")
         if not active:
             return res
+        first = active[0]
         if "channel" in fields_list:
-            res["channel"] = active[0].channel
-            first = active[0]
-            if "fallback_channel" in first._fields and first.channel == "whatsapp":
-                fallback = first.fallback_channel or "none"
-                if fallback == "sms" and first.mail_template_id:
-                    fallback = "sms_email"
-                res["fallback"] = fallback
+            res["channel"] = first.channel
+        if "fallback" in fields_list and first.channel == "whatsapp":
+            fallback = first.fallback_channel or "none"
+            if fallback == "sms" and first.mail_template_id:
+                fallback = "sms_email"
+            res["fallback"] = fallback
         keys = set(active.mapped("quick_setup_key"))
         specs = self._quick_setup_specs()
         chosen = {spec["field"] for spec in specs if spec["key"] in keys}
-        for field in {spec["field"] for spec in specs}:
+        for field in {spec["field"] for spec in specs} & set(fields_list):
             res[field] = field in chosen
         followup = active.filtered(lambda r: r.quick_setup_key == "calendar.event:followup")
-        if followup:
+        if followup and "review_delay_hours" in fields_list:
             res["review_delay_hours"] = followup.offset_amount
         return res
 

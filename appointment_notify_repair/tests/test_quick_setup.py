@@ -1,4 +1,4 @@
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 
 from odoo.addons.appointment_notify.tests.common import NOW
 
@@ -50,13 +50,19 @@ class TestRepairQuickSetup(RepairNotifyCase):
         self.assertEqual(
             new.filtered(lambda m: m.trigger != "followup").mapped("trigger"), ["status_set"]
         )
-        # A rerun without the repair messages archives them, copies nothing.
-        wizard = self.env["appointment.notify.quick.setup"].create(
+        # Reopened, the quick setup starts from these choices; unticking the
+        # repair messages archives them and copies nothing.
+        Wizard = self.env["appointment.notify.quick.setup"]
+        defaults = Wizard.default_get(["repair_created", "repair_reminder", "review_request"])
+        self.assertEqual(set(defaults.values()), {True})
+        wizard = Wizard.create(
             {
                 "channel": "email",
                 "repair_created": False,
                 "repair_ready": False,
                 "repair_cancelled": False,
+                "repair_reminder": False,
+                "review_request": False,
             }
         )
         wizard.action_apply()
@@ -81,3 +87,42 @@ class TestRepairQuickSetup(RepairNotifyCase):
         while menu:
             self.assertIn(menu.id, visible, menu.complete_name)
             menu = menu.parent_id
+
+
+@tagged("post_install", "-at_install", "appointment_notify_repair")
+class TestRepairDemoRules(TransactionCase):
+    def test_demo_one_message_per_change(self):
+        if not self.env.ref("appointment_notify.res_partner_demo_ayse", raise_if_not_found=False):
+            self.skipTest("demo data not loaded")
+        rules = self.env["appointment.notify.rule"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
+        self.assertEqual(
+            set(rules.filtered(lambda r: r.res_model == "repair.order").mapped("quick_setup_key")),
+            {
+                "repair.order:booked",
+                "repair.order:status_set:done",
+                "repair.order:cancelled",
+                "repair.order:reminder",
+                "repair.order:followup",
+            },
+            "the repair demo rules are the quick setup's",
+        )
+        self.assertFalse(
+            rules.filtered(
+                lambda r: (
+                    r.trigger in ("status_changed", "booked") and r.res_model == "calendar.event"
+                )
+            ),
+        )
+        order = self.env["repair.order"].create(
+            {
+                "partner_id": self.env.ref("appointment_notify.res_partner_demo_giulia").id,
+                "product_id": self.env.ref("appointment_notify_repair.product_demo_laptop").id,
+                "picking_type_id": self.env.ref("repair.picking_type_warehouse0_repair").id,
+            }
+        )
+        messages = self.env["appointment.notify.message"].search(
+            [("res_model", "=", "repair.order"), ("res_id", "=", order.id)]
+        )
+        self.assertEqual(messages.mapped("trigger"), ["booked"], "one order, one message")
