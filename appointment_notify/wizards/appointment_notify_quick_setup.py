@@ -96,7 +96,8 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
     def default_get(self, fields_list):
         """Start from the current quick setup of the company, if there is one."""
         res = super().default_get(fields_list)
-        active = self._existing_rules(self.env.company).filtered("active")
+        existing = self._existing_rules(self.env.company)
+        active = existing.filtered("active")
         if not active:
             return res
         first = active[0]
@@ -107,10 +108,13 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
             if fallback == "sms" and first.mail_template_id:
                 fallback = "sms_email"
             res["fallback"] = fallback
+        # A choice the quick setup made before shows as it left it; one it never
+        # made (a message an addon added since) keeps its own default.
         keys = set(active.mapped("quick_setup_key"))
         specs = self._quick_setup_specs()
-        chosen = {spec["field"] for spec in specs if spec["key"] in keys}
-        for field in {spec["field"] for spec in specs} & set(fields_list):
+        known = {s["field"] for s in specs if s["key"] in existing.mapped("quick_setup_key")}
+        chosen = {s["field"] for s in specs if s["key"] in keys}
+        for field in known & set(fields_list):
             res[field] = field in chosen
         followup = active.filtered(lambda r: r.quick_setup_key == "calendar.event:followup")
         if followup and "review_delay_hours" in fields_list:
