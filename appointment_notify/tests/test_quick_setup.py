@@ -113,6 +113,9 @@ class TestQuickSetup(NotifyCase):
         self.assertFalse(by_key["calendar.event:reminder:24h"].active)
         self.assertTrue(by_key["calendar.event:reminder:1h"].active)
         self.assertFalse(wizard.warning)
+        if "sms" in dict(self.env["appointment.notify.quick.setup"]._selection_channel()):
+            self.run_setup(channel="sms")
+            self.assertEqual(by_key["calendar.event:confirmed"].name, "Booking confirmed (SMS)")
         # Ticked again: the archived rule comes back rather than a new one.
         rejected = by_key["calendar.event:rejected"]
         self.run_setup()
@@ -137,12 +140,17 @@ class TestQuickSetup(NotifyCase):
             lambda r: r.quick_setup_key == "calendar.event:cancelled"
         )
         cancelled.active = False  # switched off by hand
+        renamed = self.setup_rules().filtered(
+            lambda r: r.quick_setup_key == "calendar.event:rescheduled"
+        )
+        renamed.with_context(lang="en_US").name = "Your new time"
         wizard = self.run_setup(reminder_24h=False, reminder_12h=True)
         self.assertTrue(reminder.active, "a hand-edited rule is not archived")
         self.assertEqual(reminder.offset_amount, 30)
         self.assertFalse(cancelled.active, "nor switched back on")
         self.assertIn("Reminder, our way", wizard.warning)
         self.assertIn(cancelled.name, wizard.warning)
+        self.assertIn("Your new time", wizard.warning, "a rename is an edit too")
         self.assertIn(reminder, wizard.rule_ids, "the kept rules are shown too")
         twelve = self.setup_rules().filtered(
             lambda r: r.quick_setup_key == "calendar.event:reminder:12h"

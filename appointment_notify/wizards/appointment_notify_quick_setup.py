@@ -5,8 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 REMINDER_HOURS = (1, 3, 12, 24)
-# What the fingerprint covers: what decides when, how and to whom a rule sends.
-# The name is left out (translated, and renaming changes nothing for customers).
+# What the fingerprint covers: what decides when, how and to whom a rule sends,
+# and its name (in every language, see _fingerprint).
 FINGERPRINT_FIELDS = (
     "active",
     "res_model",
@@ -258,8 +258,11 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
 
     @api.model
     def _fingerprint(self, rule):
-        """A short hash of what decides the rule's sending."""
-        values = {}
+        """A short hash of what decides the rule's sending, and of its name."""
+        rule.flush_recordset(["name"])
+        # The stored translations: a rename in any language is an edit.
+        self.env.cr.execute("SELECT name FROM appointment_notify_rule WHERE id = %s", [rule.id])
+        values = {"name": self.env.cr.fetchone()[0]}
         for name in FINGERPRINT_FIELDS:
             if name not in rule._fields:
                 continue
@@ -297,17 +300,12 @@ class AppointmentNotifyQuickSetup(models.TransientModel):
                     rule.active = False
                     rule.quick_setup_fingerprint = self._fingerprint(rule)
                 continue
+            channel = dict(self._selection_channel())[self.channel]
+            vals["name"] = f"{spec['name']} ({channel})"
             if rule:
                 rule.write(vals)
             else:
-                channel = dict(self._selection_channel())[self.channel]
-                rule = Rule.create(
-                    {
-                        **vals,
-                        "name": f"{spec['name']} ({channel})",
-                        "quick_setup_key": spec["key"],
-                    }
-                )
+                rule = Rule.create({**vals, "quick_setup_key": spec["key"]})
             rule.quick_setup_fingerprint = self._fingerprint(rule)
             rules |= rule
         self.write(
