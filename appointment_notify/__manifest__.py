@@ -20,6 +20,7 @@
         "views/appointment_notify_message_views.xml",
         "views/calendar_event_views.xml",
         "views/res_partner_views.xml",
+        "wizards/appointment_notify_quick_setup_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/appointment_notify_rule_test_views.xml",
         "wizards/appointment_notify_rule_copy_views.xml",

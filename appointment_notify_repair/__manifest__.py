@@ -2,7 +2,7 @@
     "name": "Appointment Notifications: Repairs",
     "summary": "Tell customers about their repair orders: created, status changes, "
     "ready for pickup, reminders before the visit, review requests",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",
@@ -13,6 +13,8 @@
     "data": [
         "data/mail_template_data.xml",
         "views/repair_order_views.xml",
+        "wizards/appointment_notify_quick_setup_views.xml",
+        "views/appointment_notify_repair_menus.xml",
     ],
     "demo": ["demo/appointment_notify_repair_demo.xml"],
     "assets": {

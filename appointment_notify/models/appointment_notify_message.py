@@ -7,7 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, html2plaintext
 
 _logger = logging.getLogger(__name__)
@@ -297,6 +297,11 @@ class AppointmentNotifyMessage(models.Model):
 
     def action_retry(self):
         retry = self.filtered(lambda m: m.state in ("failed", "cancelled", "skipped"))
+        if not self._reads_all_messages():
+            # Notifications Users retry the messages of the records they may edit
+            # (a receptionist, the appointments they book); the rest is for admins.
+            retry._check_user_may_retry()
+            retry = retry.sudo()
         retry.write(
             {
                 "state": "scheduled",
@@ -307,6 +312,13 @@ class AppointmentNotifyMessage(models.Model):
             }
         )
         return True
+
+    def _check_user_may_retry(self):
+        if not self.env.user.has_group("appointment_notify.group_notify_user"):
+            raise AccessError(self.env._("Only Notifications users may retry messages."))
+        self.check_access("read")  # their records exist and the user reads them
+        for res_model, res_ids in self.grouped("res_model").items():
+            self.env[res_model].browse(res_ids.mapped("res_id")).check_access("write")
 
     def action_cancel(self):
         self.filtered(lambda m: m.state == "scheduled").write(

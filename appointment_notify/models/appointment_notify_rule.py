@@ -93,11 +93,19 @@ class AppointmentNotifyRule(models.Model):
         "to customers who accepted such messages.",
     )
     message_ids = fields.One2many("appointment.notify.message", "rule_id")
+    # Rules of the quick setup: which of its messages this is, and a fingerprint of
+    # what it wrote, so a rerun updates them and leaves hand-edited ones alone.
+    quick_setup_key = fields.Char(copy=False, readonly=True, index="btree_not_null")
+    quick_setup_fingerprint = fields.Char(copy=False, readonly=True)
     message_count = fields.Integer(compute="_compute_message_count")
 
     _offset_positive = models.Constraint(
         "CHECK (offset_amount >= 0 AND late_grace_minutes >= 0)",
         "Offsets and the 'too late' margin cannot be negative.",
+    )
+    _quick_setup_key_unique = models.Constraint(
+        "UNIQUE (company_id, quick_setup_key)",
+        "The quick setup keeps one rule per message and company.",
     )
 
     @api.depends("trigger")

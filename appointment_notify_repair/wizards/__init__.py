@@ -1,0 +1,1 @@
+from . import appointment_notify_quick_setup
