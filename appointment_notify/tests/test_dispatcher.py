@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import odoo
 from odoo import fields
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.appointment_notify.models.appointment_notify_message import NotifySendError
 
@@ -279,6 +280,7 @@ class TestDispatcher(NotifyCase):
         self.assertFalse(msg.mail_message_id, "not sent a fourth time")
         self.assertEqual(self.dispatch(), 0)
 
+    @mute_logger("odoo.sql_db")
     def test_database_error_in_one_message_spares_its_pool_full(self):
         """A template whose expression breaks the SQL transaction fails its message only."""
         broken = self.env["mail.template"].create(
