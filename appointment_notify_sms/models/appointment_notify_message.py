@@ -9,7 +9,7 @@ from odoo.addons.appointment_notify.models.appointment_notify_message import Not
 
 from ..tools.phone import normalize_mobile
 from ..tools.sms_encoding import sms_segments
-from ..tools.throttle import reserve_turn, sleep_until
+from ..tools.throttle import reserve_turn, sleep_until, wait_turn
 
 _logger = logging.getLogger(__name__)
 
@@ -154,7 +154,8 @@ class AppointmentNotifyMessage(models.Model):
         The dispatcher runs it in its thread pool (network only, no ORM), so
         several messages wait for Twilio at once. The sender's throttle slot is
         taken now and the call does not start before it (``not_before``, which
-        the dispatcher reads so as not to hold rows locked while it waits). It
+        the dispatcher reads so as not to hold rows locked while it waits), nor
+        within 1/rate seconds of the sender's previous call. It
         only ever runs in the dispatcher, never in a user's transaction. Shared
         by the SMS and WhatsApp channels.
         """
@@ -162,10 +163,12 @@ class AppointmentNotifyMessage(models.Model):
         account = company.sms_twilio_account_sid
         url = f"{self._sms_api_url()}/2010-04-01/Accounts/{account}/Messages.json"
         auth = (account, company.sms_twilio_auth_token)
-        not_before = reserve_turn((account, *sender_key), rate)
+        throttle_key = (account, *sender_key)
+        not_before = reserve_turn(throttle_key, rate)
 
         def transmit():
             sleep_until(not_before)
+            wait_turn(throttle_key, rate)
             return requests.post(url, data=data, auth=auth, timeout=TIMEOUT)
 
         transmit.not_before = not_before
