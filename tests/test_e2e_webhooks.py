@@ -246,6 +246,7 @@ def test_inbound_stop_and_start(e2e, rpc, tw):
     events = book_each(rpc, [customer])
     (row,) = wait_sms_settled(rpc, tw, events, 1)
     assert row["state"] == "skipped", row
+    assert row["reason"] == "No consent for sms.", row
     assert not tw.received_by_to()
 
     # Signed START (any case, spaces): consent on again.

@@ -1,5 +1,7 @@
 import functools
 import logging
+import math
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -22,6 +24,9 @@ STATES = [
     ("skipped", "Skipped"),
 ]
 PENDING_STATES = ("scheduled",)
+# A transmission may wait this long (seconds) for its sender's throttle while the
+# rows of its pool-full are locked; one due later waits with no row locked.
+MAX_LOCKED_WAIT = 0.5
 
 
 def _call(transmit):
@@ -406,24 +411,56 @@ class AppointmentNotifyMessage(models.Model):
         return len(cr.fetchall())
 
     @api.model
+    def _release(self, cr, ids):
+        """Hand claimed messages that were not tried back: due again, no attempt counted."""
+        cr.execute(
+            SQL(
+                """
+                UPDATE appointment_notify_message
+                   SET state = 'scheduled', attempts = GREATEST(attempts - 1, 0),
+                       lease_until = NULL
+                 WHERE id IN %s AND state = 'sending'
+                """,
+                tuple(ids),
+            )
+        )
+
+    @api.model
+    def _count_due(self, cr, now):
+        cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM appointment_notify_message"
+                " WHERE state = 'scheduled' AND next_attempt_at <= %s",
+                now,
+            )
+        )
+        return cr.fetchone()[0]
+
+    @api.model
     def _cron_dispatch(self, batch_size=None, max_batches=None):
         """Send what is due, batch after batch, committing outcomes as they come.
 
-        Returns the number of messages processed (tests and benchmarks use it).
+        Stops between pool-fulls once the cron's time is up (see ``_commit``),
+        after one pool-full at least so that each run progresses: the messages
+        it claimed but did not try are handed back and the cron runs again at
+        once. Returns the number of messages processed (tests and
+        benchmarks use it).
         """
         auto_commit = not modules.module.current_test
         batch_size = batch_size or self._get_param("batch_size", 100)
         lease_minutes = self._get_param("lease_minutes", 10)
         cr = self.env.cr
         processed = batches = 0
+        out_of_time = False
         try:
             while max_batches is None or batches < max_batches:
                 now = fields.Datetime.now()
                 self.env.flush_all()
-                if auto_commit:
-                    # Also READ COMMITTED: a row another worker just committed as
-                    # 'sending' is re-checked and skipped, not a serialization error.
-                    self._commit()
+                # Also READ COMMITTED: a row another worker just committed as
+                # 'sending' is re-checked and skipped, not a serialization error.
+                if self._commit() <= 0 and batches:
+                    out_of_time = True
+                    break
                 recovered = self._recover_expired_leases(cr, now)
                 if recovered:
                     _logger.warning("appointment_notify: %s expired leases recovered", recovered)
@@ -431,14 +468,16 @@ class AppointmentNotifyMessage(models.Model):
                 self.invalidate_model()
                 if not ids:
                     break
-                if auto_commit:
-                    self._commit()
+                self._commit()
                 batches += 1
-                commit = (lambda count: self._commit(processed=count)) if auto_commit else None
-                self.browse(ids)._process_batch(commit)
-                processed += len(ids)
+                untried = self.browse(ids)._process_batch()
+                processed += len(ids) - len(untried)
                 # Batches, not everything in memory: drop what this batch cached.
                 self.env.invalidate_all()
+                if untried:
+                    self._release(cr, untried.ids)
+                    out_of_time = True
+                    break
         except Exception:
             if not auto_commit:
                 raise
@@ -447,15 +486,33 @@ class AppointmentNotifyMessage(models.Model):
             _logger.exception("appointment_notify: dispatcher run stopped")
             cr.rollback()
             self.env.invalidate_all()
+        if out_of_time:
+            remaining = self._count_due(cr, fields.Datetime.now())
+            _logger.info(
+                "appointment_notify: the cron's time is up, %s messages left for its next run",
+                remaining,
+            )
+            # 'partially done' for Odoo: it runs the cron again as soon as it can.
+            self._commit(remaining=remaining)
         self._schedule_next_wakeup()
         return processed
 
     @api.model
-    def _commit(self, processed=0):
-        self.env["ir.cron"]._commit_progress(processed)
+    def _commit(self, processed=0, remaining=None):
+        """Commit, reporting progress to the cron; return the seconds left to its run.
+
+        Odoo's cron worker gives each run a time budget (``cron_end_time``);
+        ``ir.cron._commit_progress`` says what is left of it. Under the test
+        runner nothing is committed and the same budget is read from the context.
+        """
+        if modules.module.current_test:
+            end = self.env.context.get("cron_end_time", math.inf)
+            return max(end - time.monotonic(), 0)
+        time_left = self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
         # The dispatcher's rows are its own (claimed, locked while on the wire):
         # READ COMMITTED keeps a stray concurrent write from aborting a batch.
         self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return time_left
 
     @api.model
     def _schedule_next_wakeup(self):
@@ -469,24 +526,34 @@ class AppointmentNotifyMessage(models.Model):
         if moments and cron:
             cron.sudo()._trigger(min(moments))
 
-    def _process_batch(self, commit=None):
+    def _process_batch(self):
         """Prepare each message, transmit the ready ones in parallel, store outcomes.
 
-        Rendering and checks use the ORM and run one by one; e-mail is queued
-        right there (in the same transaction as its outcome, so exactly once).
-        Channels that define ``_transmit_<channel>()`` hand back a plain
-        callable doing only network I/O. Those go out a pool-full at a time
-        (``parallel_sends``), while the next pool-full is being prepared; a
+        Work goes a pool-full (``parallel_sends`` messages) at a time, and each
         pool-full's outcomes are committed before the next one leaves, so a
-        crash can repeat at most ``parallel_sends`` messages.
+        crash can repeat at most ``parallel_sends`` messages. Rendering and
+        checks use the ORM and run one by one; e-mail is queued right there (in
+        the same transaction as its outcome, so exactly once). Channels that
+        define ``_transmit_<channel>()`` hand back a plain callable doing only
+        network I/O; those go out in a thread pool while the next pool-full is
+        being prepared.
+
+        A transmission may have to wait for its sender's throttle (its
+        ``not_before``): the rows on the wire stay locked until their outcome is
+        committed, so a transmission due later first lets what is ready go and
+        its outcome be committed, then waits with no row locked. Status
+        callbacks never wait for a throttle.
+
+        Returns the messages left untried because the cron's time is up.
         """
-        commit = commit or (lambda processed: None)
         messages = self._with_known_records()
         workers = max(1, self._get_param("parallel_sends", 16))
         sent_out, ready, done = [], [], []
+        finished = set()
+        time_left = [math.inf]
 
         def send(pool):
-            if not ready:
+            if not ready or time_left[0] <= 0:
                 return
             # Hold the rows until their outcome is committed: a provider's
             # status callback for one of them waits for it instead of racing it.
@@ -504,24 +571,44 @@ class AppointmentNotifyMessage(models.Model):
             for message, future in sent_out:
                 message._finish(future.result())
                 done.append(message.id)
-            messages.browse(done)._log_outcomes()
-            commit(len(done))
             sent_out.clear()
+            if not done:
+                return
+            messages.browse(done)._log_outcomes()
+            time_left[0] = self._commit(processed=len(done))
+            finished.update(done)
             done.clear()
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
+            prepared = 0
             for message in messages:
                 transmit = message._prepare()
-                if transmit:
-                    ready.append((message, transmit))
-                else:
+                prepared += 1
+                if not transmit:
                     done.append(message.id)
-                if len(ready) >= workers:
+                else:
+                    wait = getattr(transmit, "not_before", 0) - time.monotonic()
+                    if wait > MAX_LOCKED_WAIT:
+                        # Its sender's throttle: what is ready goes now and its
+                        # outcome is committed; then wait, holding no row locked.
+                        settle()
+                        send(pool)
+                        settle()
+                        if time_left[0] <= 0:
+                            break
+                        time.sleep(max(transmit.not_before - time.monotonic(), 0))
+                        prepared = 1
+                    ready.append((message, transmit))
+                if prepared >= workers:
+                    prepared = 0
                     settle()
                     send(pool)
+                    if time_left[0] <= 0:
+                        break
             settle()
             send(pool)
             settle()
+        return messages.browse([m.id for m in messages if m.id not in finished])
 
     def _log_outcomes(self):
         self.filtered(lambda m: m.state in ("sent", "failed"))._log_in_chatter()
@@ -531,32 +618,51 @@ class AppointmentNotifyMessage(models.Model):
         transmits in parallel, in which case return the transmission callable."""
         self.ensure_one()
         now = fields.Datetime.now()
+        max_attempts = self._get_param("max_attempts", 5)
+        if self.attempts > max_attempts:
+            # Its earlier attempts never ended (their worker died, the lease
+            # expired): it may be what kills them. Not again.
+            self.write(
+                {
+                    "state": "failed",
+                    "attempts": max_attempts,
+                    "lease_until": False,
+                    "reason": self.env._("Gave up after %s attempts.", max_attempts),
+                }
+            )
+            return None
         try:
-            self._check_still_wanted(now)
-            if not self.prerendered:
-                self._render()  # writes only once it rendered: nothing to roll back
-            self._check_consent_and_destination()
-            if self._is_test_mode():
-                self.write(
-                    {
-                        "state": "sent",
-                        "test_mode": True,
-                        "lease_until": False,
-                        "reason": self.env._("Test mode: nothing left the machine."),
-                    }
-                )
-                return None
-            transmit = getattr(self, f"_transmit_{self.channel}", None)
-            if transmit:
-                return transmit()
+            # One message's database error (a template's query, a constraint)
+            # rolls back this message's work only, not its pool-full's.
             with self.env.cr.savepoint():
-                provider_ref = getattr(self, f"_send_{self.channel}")()
-            self._record_sent(provider_ref)
+                return self._prepare_in_savepoint(now)
         except NotifySendError as exc:
             self._handle_send_error(exc, now)
         except Exception as exc:
             _logger.warning("appointment_notify: message %s failed", self.id, exc_info=True)
             self._handle_send_error(NotifySendError(str(exc)), now)
+        return None
+
+    def _prepare_in_savepoint(self, now):
+        self._check_still_wanted(now)
+        if not self.prerendered:
+            self._render()
+        self._check_consent_and_destination()
+        if self._is_test_mode():
+            self.write(
+                {
+                    "state": "sent",
+                    "test_mode": True,
+                    "lease_until": False,
+                    "reason": self.env._("Test mode: nothing left the machine."),
+                }
+            )
+            return None
+        transmit = getattr(self, f"_transmit_{self.channel}", None)
+        if transmit:
+            return transmit()
+        provider_ref = getattr(self, f"_send_{self.channel}")()
+        self._record_sent(provider_ref)
         return None
 
     def _finish(self, result):

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+FINAL_STATUSES = ("sent", "exception", "bounce")
+
 
 class MailNotification(models.Model):
     _inherit = "mail.notification"
@@ -12,7 +14,7 @@ class MailNotification(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get("notification_status") in ("sent", "exception", "bounce"):
+        if vals.get("notification_status") in FINAL_STATUSES:
             self._notify_propagate_outcome()
         return res
 
@@ -22,23 +24,36 @@ class MailNotification(models.Model):
 
         Odoo's mail queue marks notifications as failed while it sends, as a
         safeguard, and as sent once the SMTP server accepted: the last word wins.
+        Every chatter post creates notifications: inbox ones cost nothing here,
+        e-mail ones one query per batch.
         """
-        done = self.filtered(lambda n: n.notification_status in ("sent", "exception", "bounce"))
+        done = self.filtered(
+            lambda n: n.notification_type == "email" and n.notification_status in FINAL_STATUSES
+        )
         if not done:
             return
-        Message = self.env["appointment.notify.message"].sudo()
-        for notification in done:
-            messages = Message.search(
+        messages = (
+            self.env["appointment.notify.message"]
+            .sudo()
+            .search_fetch(
                 [
-                    ("mail_message_id", "=", notification.mail_message_id.id),
-                    ("partner_id", "=", notification.res_partner_id.id),
+                    ("mail_message_id", "in", done.mail_message_id.ids),
                     ("state", "in", ("sent", "failed")),
-                ]
+                ],
+                ["mail_message_id", "partner_id", "state"],
             )
-            if not messages:
+        )
+        by_key = {}
+        for message in messages:
+            key = (message.mail_message_id.id, message.partner_id.id)
+            by_key[key] = by_key.get(key, message.browse()) | message
+        for notification in done:
+            key = (notification.mail_message_id.id, notification.res_partner_id.id)
+            targets = by_key.get(key)
+            if not targets:
                 continue
             if notification.notification_status == "sent":
-                messages.filtered(lambda m: m.state == "failed").write(
+                targets.filtered(lambda m: m.state == "failed").write(
                     {"state": "sent", "reason": False}
                 )
                 continue
@@ -48,4 +63,4 @@ class MailNotification(models.Model):
                 else self.env._("Not sent")
             )
             detail = notification.failure_reason or notification.failure_type or ""
-            messages.write({"state": "failed", "reason": f"{kind}: {detail}".strip(": ")})
+            targets.write({"state": "failed", "reason": f"{kind}: {detail}".strip(": ")})

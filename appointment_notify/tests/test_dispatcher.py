@@ -1,9 +1,12 @@
 import threading
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import odoo
 from odoo import fields
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.appointment_notify.models.appointment_notify_message import NotifySendError
 
@@ -228,6 +231,147 @@ class TestDispatcher(NotifyCase):
         self.assertEqual(msg.state, "sent")
         mail = self.env["mail.mail"].search([("email_to", "=", "owner@salon.example.com")])
         self.assertIn("Reminder", mail.subject)
+
+    # ------------------------------------------------------------------
+    # limits: time budget, attempts, one message's database error
+    # ------------------------------------------------------------------
+
+    def test_stops_between_pool_fulls_when_cron_time_is_up(self):
+        """The cron's time is up: one pool-full goes, the rest is handed back, due again."""
+        self.env["ir.config_parameter"].set_param("appointment_notify.parallel_sends", 2)
+        self.make_rule("confirmed")
+        customers = self.env["res.partner"].create(
+            [
+                {"name": f"Budget {i}", "email": f"b{i}@example.com", "notify_consent_email": True}
+                for i in range(5)
+            ]
+        )
+        event = self.make_event(partners=customers)
+        messages = self.messages(event)
+        self.assertEqual(len(messages), 5)
+        cron = self.env.ref("appointment_notify.ir_cron_dispatch")
+        # What Odoo's cron worker puts in the context: its run ends at this moment.
+        out_of_time = self.Message.with_context(cron_end_time=time.monotonic() - 1)
+        with self.capture_triggers(cron.id) as captured:
+            self.assertEqual(out_of_time._cron_dispatch(), 2)
+        self.assertEqual(messages.mapped("state"), ["sent"] * 2 + ["scheduled"] * 3)
+        rest = messages[2:]
+        self.assertEqual(rest.mapped("attempts"), [0, 0, 0], "not tried: no attempt counted")
+        self.assertFalse(any(rest.mapped("lease_until")))
+        self.assertTrue(
+            any(call_at <= fields.Datetime.now() for call_at in captured.records.mapped("call_at")),
+            "the cron runs again at once for the rest",
+        )
+        self.assertEqual(self.dispatch(), 3)
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+
+    def test_gives_up_when_attempts_reach_max(self):
+        """A message whose workers died (leases expired) is not claimed forever."""
+        self.env["ir.config_parameter"].set_param("appointment_notify.max_attempts", 3)
+        self.make_rule("confirmed")
+        msg = self.messages(self.make_event())
+        past = fields.Datetime.now() - timedelta(minutes=1)
+        # Its third attempt crashed the worker: still 'sending', the lease ran out.
+        msg.write({"state": "sending", "attempts": 3, "lease_until": past})
+        self.dispatch()
+        self.assertEqual(msg.state, "failed")
+        self.assertEqual(msg.reason, "Gave up after 3 attempts.")
+        self.assertEqual(msg.attempts, 3)
+        self.assertFalse(msg.mail_message_id, "not sent a fourth time")
+        self.assertEqual(self.dispatch(), 0)
+
+    @mute_logger("odoo.sql_db")
+    def test_database_error_in_one_message_spares_its_pool_full(self):
+        """A template whose expression breaks the SQL transaction fails its message only."""
+        broken = self.env["mail.template"].create(
+            {
+                "name": "Breaks the transaction",
+                "model_id": self.env.ref("calendar.model_calendar_event").id,
+                # Renders while Odoo checks it (no customer yet), fails for a real one.
+                "subject": "{{ customer and object.env.cr.execute('SELECT 1/0') }}",
+                "body_html": "<p>x</p>",
+            }
+        )
+        self.make_rule("booked")
+        self.make_rule("confirmed", template=None, mail_template_id=broken.id)
+        event = self.make_event(partners=self.customer | self.customer2)
+        messages = self.messages(event)
+        self.assertEqual(len(messages), 4)
+        self.dispatch()
+        bad = messages.filtered(lambda m: m.rule_id.mail_template_id == broken)
+        self.assertEqual(bad.mapped("state"), ["failed", "failed"])
+        for message in bad:
+            self.assertIn("division by zero", message.reason)
+        good = messages - bad
+        self.assertEqual(good.mapped("state"), ["sent", "sent"])
+        self.assertTrue(all(good.mapped("mail_message_id")))
+
+    # ------------------------------------------------------------------
+    # the mail.notification hook: only our e-mails cost anything
+    # ------------------------------------------------------------------
+
+    @contextmanager
+    def queries_on_messages(self):
+        """The SQL queries run inside the block that touch our message table."""
+        queries = []
+        with contextmanager(self._patchExecute)(queries):
+            yield (ours := [])
+        ours.extend(q for q in queries if "appointment_notify_message" in q)
+
+    def test_notifications_of_other_messages_cost_nothing(self):
+        post = self.customer.message_post(body="Unrelated", message_type="comment")
+        users = self.env["res.partner"].create(
+            [{"name": f"Inbox {i}", "email": f"inbox{i}@example.com"} for i in range(5)]
+        )
+        Notification = self.env["mail.notification"].sudo()
+        with self.queries_on_messages() as queries:
+            Notification.create(
+                [
+                    {
+                        "mail_message_id": post.id,
+                        "res_partner_id": partner.id,
+                        "notification_type": "inbox",
+                        "notification_status": "sent",
+                    }
+                    for partner in users
+                ]
+            )
+        self.assertEqual(queries, [], "inbox notifications never look for our messages")
+        other = self.customer2.message_post(body="Other e-mail", message_type="comment")
+        with self.queries_on_messages() as queries:
+            emails = Notification.create(
+                [
+                    {
+                        "mail_message_id": other.id,
+                        "res_partner_id": partner.id,
+                        "notification_type": "email",
+                        "notification_status": "exception",
+                        "failure_type": "mail_smtp",
+                    }
+                    for partner in users
+                ]
+            )
+            emails.write({"notification_status": "sent"})
+        self.assertLessEqual(len(queries), 2, "one query per batch, not per notification")
+
+    def test_email_outcomes_copied_in_one_query(self):
+        self.make_rule("confirmed")
+        event = self.make_event(partners=self.customer | self.customer2)
+        messages = self.messages(event)
+        self.dispatch()
+        notifications = self.env["mail.notification"].search(
+            [("mail_message_id", "in", messages.mail_message_id.ids)]
+        )
+        self.assertEqual(notifications.res_partner_id, self.customer | self.customer2)
+        with self.queries_on_messages() as queries:
+            notifications.write(
+                {"notification_status": "bounce", "failure_reason": "550 mailbox unavailable"}
+            )
+        self.assertEqual(messages.mapped("state"), ["failed", "failed"])
+        self.assertEqual(messages.mapped("reason"), ["Bounced: 550 mailbox unavailable"] * 2)
+        self.assertLessEqual(
+            len([q for q in queries if q.lstrip().upper().startswith("SELECT")]), 1, queries
+        )
 
 
 @tagged("post_install", "-at_install", "appointment_notify")

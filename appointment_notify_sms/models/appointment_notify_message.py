@@ -9,7 +9,7 @@ from odoo.addons.appointment_notify.models.appointment_notify_message import Not
 
 from ..tools.phone import normalize_mobile
 from ..tools.sms_encoding import sms_segments
-from ..tools.throttle import wait_turn
+from ..tools.throttle import reserve_turn, sleep_until, wait_turn
 
 _logger = logging.getLogger(__name__)
 
@@ -152,20 +152,26 @@ class AppointmentNotifyMessage(models.Model):
         """A plain callable posting ``data`` to Twilio's Messages API.
 
         The dispatcher runs it in its thread pool (network only, no ORM), so
-        several messages wait for Twilio at once; the throttle sleeps there so
-        the sender's rate is kept. It only ever runs in the dispatcher, never in
-        a user's transaction. Shared by the SMS and WhatsApp channels.
+        several messages wait for Twilio at once. The sender's throttle slot is
+        taken now and the call does not start before it (``not_before``, which
+        the dispatcher reads so as not to hold rows locked while it waits), nor
+        within 1/rate seconds of the sender's previous call. It
+        only ever runs in the dispatcher, never in a user's transaction. Shared
+        by the SMS and WhatsApp channels.
         """
         company = self.company_id.sudo()
         account = company.sms_twilio_account_sid
-        throttle_key = (account, *sender_key)
         url = f"{self._sms_api_url()}/2010-04-01/Accounts/{account}/Messages.json"
         auth = (account, company.sms_twilio_auth_token)
+        throttle_key = (account, *sender_key)
+        not_before = reserve_turn(throttle_key, rate)
 
         def transmit():
+            sleep_until(not_before)
             wait_turn(throttle_key, rate)
             return requests.post(url, data=data, auth=auth, timeout=TIMEOUT)
 
+        transmit.not_before = not_before
         return transmit
 
     def _twilio_answer(self, response, api_error):

@@ -129,6 +129,7 @@ class TestSmsSend(SmsCase):
         _event, later = self.book()
         self.dispatch()
         self.assertEqual(later.state, "skipped")
+        self.assertEqual(later.reason, "No consent for sms.")
         self.assertEqual(len(self.tw.messages), 0)
 
     def test_401_admin_readable(self):
@@ -186,6 +187,7 @@ class TestSmsSend(SmsCase):
         _event, message = self.book()
         self.dispatch()
         self.assertEqual(message.state, "skipped")
+        self.assertEqual(message.reason, "No consent for sms.")
         self.assertFalse(self.tw.messages)
 
     def test_send_a_test_normalises_typed_number(self):

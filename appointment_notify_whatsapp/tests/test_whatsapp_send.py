@@ -108,6 +108,7 @@ class TestWhatsappSend(WhatsappCase):
         _event, later = self.book_wa()
         self.dispatch()
         self.assertEqual(later.state, "skipped")
+        self.assertEqual(later.reason, "No consent for whatsapp.")
 
     def test_429_and_63018_back_off(self):
         for fault in ("429", 63018):
@@ -146,6 +147,7 @@ class TestWhatsappSend(WhatsappCase):
         _event, message = self.book_wa()
         self.dispatch()
         self.assertEqual(message.state, "skipped")
+        self.assertEqual(message.reason, "No consent for whatsapp.")
         self.customer.notify_consent_whatsapp = True
         self.company.notify_whatsapp_from_number = False
         _event, message = self.book_wa()
