@@ -227,7 +227,6 @@ class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
 
     def test_yes_is_an_answer_not_consent(self):
         self.customer.notify_consent_sms = False  # never given
-        self.assertFalse(self.customer.notify_consent_sms_opted_out)
         self.inbound("Yes")
         self.assertFalse(self.customer.notify_consent_sms)
         self.assertEqual(self.received(from_number=NL_MOBILE).kind, "text")
