@@ -72,7 +72,9 @@ class TwilioSmsController(Controller):
         signature = httprequest.headers.get("X-Twilio-Signature")
         account = httprequest.form.get("AccountSid")
         if not signature or not account:
-            _logger.warning("Twilio webhook %s without signature or account refused", httprequest.path)
+            _logger.warning(
+                "Twilio webhook %s without signature or account refused", httprequest.path
+            )
             return None
         Company = request.env["res.company"].sudo()
         companies = Company.search([("sms_twilio_account_sid", "=", account)]).filtered(

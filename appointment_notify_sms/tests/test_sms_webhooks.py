@@ -278,8 +278,12 @@ class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
         number = "+31611223344"  # nobody's in the demo data
         self.customer.phone = "06 11 22 33 44"
         common = {"phone": "+31 6 11223344", "country_id": nl, "notify_consent_sms": True}
-        colleague = Partner.create({"name": "Ayla at work", "company_id": self.company.id, **common})
-        foreign = Partner.create({"name": "Ayla elsewhere", "company_id": other_company.id, **common})
+        colleague = Partner.create(
+            {"name": "Ayla at work", "company_id": self.company.id, **common}
+        )
+        foreign = Partner.create(
+            {"name": "Ayla elsewhere", "company_id": other_company.id, **common}
+        )
         archived = Partner.create({"name": "Ayla archived", "active": False, **common})
         self.inbound("STOP", from_=number)
         matched = self.customer | colleague

@@ -33,8 +33,6 @@ class TwilioWhatsappController(TwilioSmsController):
         if not companies:
             return request.make_response("Forbidden", status=403)
         params = request.httprequest.form.to_dict()
-        request.env["appointment.notify.whatsapp.inbound"].sudo()._process_twilio(
-            companies, params
-        )
+        request.env["appointment.notify.whatsapp.inbound"].sudo()._process_twilio(companies, params)
         # Empty TwiML: answers are queued as messages and sent by the dispatcher.
         return request.make_response(EMPTY_TWIML, headers=[("Content-Type", "text/xml")])
