@@ -2,9 +2,10 @@
 
 A real Odoo server (cron threads) sends SMS through the fake Twilio, which posts
 signed status callbacks to the webhook URL (``appointment_notify_sms.webhook_url``)
-+ ``/appointment_notify_sms/status/<id>`` like Twilio does. The tests also post webhooks themselves (urllib, from outside):
-unsigned, forged, replayed with another body, from another account; those must get
-403 and change nothing, while a valid one applies once however often it comes.
++ ``/appointment_notify_sms/status/<id>`` like Twilio does. The tests also post
+webhooks themselves (urllib, from outside): unsigned, forged, with another body,
+signed for another URL, from another account; those must get 403 and change
+nothing, while a valid one applies once however often it comes.
 Inbound STOP / START (``/appointment_notify_sms/inbound``) turn the customer's SMS
 consent off and on (START only after a STOP); read back over XML-RPC.
 """
