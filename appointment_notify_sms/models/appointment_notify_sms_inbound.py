@@ -70,7 +70,7 @@ class AppointmentNotifySmsInbound(models.Model):
         )
         keyword = body.upper()
         if keyword in OPT_OUT:
-            inbound._handle_opt_out(partners, keyword)
+            inbound._handle_opt_out(partners, keyword, number)
         elif keyword in OPT_IN:
             inbound._handle_opt_in(partners, keyword)
         elif partners:
@@ -81,14 +81,14 @@ class AppointmentNotifySmsInbound(models.Model):
             inbound.kind = inbound.kind or "unknown"
         return inbound
 
-    def _handle_opt_out(self, partners, keyword):
-        """Every contact with this number stops getting SMS; the number is blacklisted."""
+    def _handle_opt_out(self, partners, keyword, number):
+        """Every contact with this number stops getting SMS; a valid number is blacklisted."""
         source = self.env._(
             "SMS reply %(keyword)s from %(number)s", keyword=keyword, number=self.from_number
         )
         partners._notify_sms_opt_out(source)
-        if self.from_number and self.from_number.startswith("+"):
-            self.env["phone.blacklist"].sudo()._add([self.from_number])
+        if number:
+            self.env["phone.blacklist"].sudo()._add([number])
         self.kind = "opt_out"
         if partners:
             self._post_notes(
