@@ -349,3 +349,32 @@ class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
         self.assertEqual(status, 403)
         self.assertTrue(self.customer.notify_consent_sms)
         self.assertIn(f"https://booking.example.com{INBOUND}", "\n".join(logs.output))
+
+    def test_webhook_url_in_settings(self):
+        base = self.env["ir.config_parameter"].get_param("web.base.url")
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.notify_sms_webhook_url, base)
+        self.assertEqual(settings.notify_sms_webhook_inbound, f"{base}{INBOUND}")
+        settings.notify_sms_webhook_url = "https://booking.example.com/"
+        self.assertEqual(
+            settings.notify_sms_webhook_inbound, f"https://booking.example.com{INBOUND}"
+        )
+        settings.execute()
+        self.assertEqual(
+            self.env["res.company"]._notify_twilio_webhook_url(), "https://booking.example.com"
+        )
+        _event, message = self.book()
+        self.dispatch()
+        self.assertEqual(
+            self.tw.messages[-1]["StatusCallback"],
+            f"https://booking.example.com{STATUS}/{message.id}",
+        )
+
+    def test_stop_from_an_unknown_or_invalid_number(self):
+        """Logged, blacklisted if it is a number at all, never an error for Twilio."""
+        self.assertEqual(self.inbound("STOP", from_="+31611119999")[0], 200)
+        self.assertTrue(self.blacklisted("+31611119999"))
+        self.assertEqual(self.received(from_number="+31611119999").partner_ids.ids, [])
+        self.assertEqual(self.inbound("STOP", from_="SALON")[0], 200)
+        self.assertEqual(self.received(from_number="SALON").kind, "opt_out")
+        self.assertTrue(self.customer.notify_consent_sms)
