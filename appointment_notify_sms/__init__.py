@@ -1,1 +1,2 @@
 from . import controllers, models, tools
+from .hooks import post_init_hook

@@ -2,7 +2,7 @@
     "name": "Appointment Notifications: SMS",
     "summary": "SMS channel for appointment notifications through Twilio: E.164 "
     "numbers, delivery status, STOP/START opt-out",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Productivity/Calendar",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",
@@ -12,6 +12,8 @@
     "depends": ["appointment_notify", "sms_twilio"],
     "external_dependencies": {"python": ["phonenumbers", "twilio"]},
     "data": [
+        "security/ir.model.access.csv",
+        "security/appointment_notify_sms_security.xml",
         "data/ir_config_parameter_data.xml",
         "data/sms_template_data.xml",
         "views/appointment_notify_message_views.xml",
@@ -19,7 +21,9 @@
         "views/res_partner_views.xml",
         "views/sms_template_views.xml",
         "views/res_config_settings_views.xml",
+        "views/appointment_notify_sms_inbound_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": ["appointment_notify_sms/static/tests/tours/*.js"],
     },

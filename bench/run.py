@@ -339,6 +339,7 @@ def setup_sms(env, tw, rate):
     )
     env["ir.config_parameter"].set_param("appointment_notify_sms.twilio_api_url", tw.url)
     env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:1")
+    env["ir.config_parameter"].set_param("appointment_notify_sms.webhook_url", "http://127.0.0.1:1")
 
 
 def bench_sms(env, cr, size, rate):

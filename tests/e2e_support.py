@@ -408,6 +408,8 @@ def prepare_db(rpc, sink):
     """Make the demo database send for real, through the sink; no rule active."""
     for key, value in {
         "web.base.url": rpc.url,
+        # Where the fake Twilio calls back, and what its signatures are checked for.
+        "appointment_notify_sms.webhook_url": rpc.url,
         # Calendar's own invitations would reach the sink too: not ours to test.
         "calendar.block_mail": "True",
     }.items():

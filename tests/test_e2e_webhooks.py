@@ -1,12 +1,13 @@
 """Twilio's webhooks, end to end: status callbacks and customers' replies.
 
 A real Odoo server (cron threads) sends SMS through the fake Twilio, which posts
-signed status callbacks to ``web.base.url`` + ``/appointment_notify_sms/status/<id>``
-like Twilio does. The tests also post webhooks themselves (urllib, from outside):
-unsigned, forged, replayed with another body, from another account; those must get
-403 and change nothing, while a valid one applies once however often it comes.
+signed status callbacks to the webhook URL (``appointment_notify_sms.webhook_url``)
++ ``/appointment_notify_sms/status/<id>`` like Twilio does. The tests also post
+webhooks themselves (urllib, from outside): unsigned, forged, with another body,
+signed for another URL, from another account; those must get 403 and change
+nothing, while a valid one applies once however often it comes.
 Inbound STOP / START (``/appointment_notify_sms/inbound``) turn the customer's SMS
-consent off and on; read back over XML-RPC.
+consent off and on (START only after a STOP); read back over XML-RPC.
 """
 
 import urllib.error
@@ -252,7 +253,10 @@ def test_inbound_stop_and_start(e2e, rpc, tw):
     # Signed START (any case, spaces): consent on again.
     assert tw.send_inbound(url, number, SMS_FROM, " start ")[0] == 200
     wait_until(lambda: consent()["notify_consent_sms"], timeout=10, what="consent back on")
-    assert consent()["notify_consent_sms_source"] == f"SMS reply START from {number}"
+    assert (
+        consent()["notify_consent_sms_source"]
+        == f"SMS reply START from {number} (after an opt-out)"
+    )
 
     # An unsigned STOP changes nothing.
     assert tw.send_inbound(url, number, SMS_FROM, "STOP", sign=False)[0] == 403
@@ -312,3 +316,29 @@ def test_callbacks_while_the_pool_is_still_sending(e2e, rpc, tw):
     outcome = {row["destination"]: (row["state"], row["provider_ref"]) for row in rows}
     assert outcome == expected
     assert [row["attempts"] for row in rows] == [1] * len(numbers)
+
+
+def test_base_url_change_keeps_callbacks_and_stop(e2e, rpc, tw):
+    """An administrator logging in from another address rewrites web.base.url.
+
+    Twilio still calls the webhook URL the SMS named, and signed it for that URL:
+    the pending callbacks and the customer's STOP are accepted all the same.
+    """
+    number = sms_number(4, block=6)
+    (customer,) = make_sms_customers(rpc, "whbaseurl", [number])
+    make_sms_rule(rpc, "confirmed")
+    tw.delivery = "delivered"
+    rpc("ir.config_parameter", "set_param", "web.base.url", "http://10.9.8.7:8069")
+    try:
+        events = book_each(rpc, [customer])
+        (row,) = wait_sms_settled(rpc, tw, events, 1, timeout=120)
+        assert row["state"] == "delivered", row
+        assert not tw.callback_errors(), tw.callback_errors()[:3]
+        (sent,) = [m for m in tw.messages if m["To"] == number]
+        assert sent["StatusCallback"] == f"{e2e.servers[0].url}{STATUS}/{row['id']}"
+        status, _body = tw.send_inbound(f"{e2e.servers[0].url}{INBOUND}", number, SMS_FROM, "STOP")
+        assert status == 200, status
+        (partner,) = rpc("res.partner", "read", [customer], ["notify_consent_sms"])
+        assert partner["notify_consent_sms"] is False
+    finally:
+        rpc("ir.config_parameter", "set_param", "web.base.url", e2e.servers[0].url)

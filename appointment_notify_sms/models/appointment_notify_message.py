@@ -212,7 +212,8 @@ class AppointmentNotifyMessage(models.Model):
         return (url or DEFAULT_API_URL).rstrip("/")
 
     def _sms_base_url(self):
-        return self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        # The webhook URL of Settings, the one signatures are checked against.
+        return self.env["res.company"]._notify_twilio_webhook_url()
 
     def _sms_status_callback_url(self):
         # The message id in the path finds the row even before the dispatcher

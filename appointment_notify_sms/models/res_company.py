@@ -8,6 +8,7 @@ from odoo.addons.sms_twilio.tools.sms_twilio import get_twilio_from_number
 from ..tools.phone import normalize_mobile
 
 ALPHANUMERIC_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+WEBHOOK_URL_PARAM = "appointment_notify_sms.webhook_url"
 
 
 class ResCompany(models.Model):
@@ -88,6 +89,20 @@ class ResCompany(models.Model):
                 )
             if company.notify_sms_rate < 0:
                 raise ValidationError(self.env._("The SMS rate cannot be negative."))
+
+    @api.model
+    def _notify_twilio_webhook_url(self):
+        """The public address Twilio calls us at, without a trailing slash.
+
+        One setting, for building StatusCallback URLs and for checking the
+        signatures of what Twilio posts back (it signs the URL it called). Not
+        ``web.base.url`` itself: Odoo rewrites that when an administrator logs in
+        from another address, and every pending callback would then be refused.
+        Set at install to the base URL of the time; empty: the base URL.
+        """
+        ICP = self.env["ir.config_parameter"].sudo()
+        url = ICP.get_param(WEBHOOK_URL_PARAM) or ICP.get_param("web.base.url", "")
+        return url.strip().rstrip("/")
 
     def _notify_sms_has_account(self):
         self.ensure_one()

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .appointment_notify_sms_inbound import INBOUND_PATH
+from .res_company import WEBHOOK_URL_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -37,3 +40,24 @@ class ResConfigSettings(models.TransientModel):
         help="Twilio drops a reminder it could not send within this time, and always "
         "before the appointment starts (at most 36000).",
     )
+    notify_sms_webhook_url = fields.Char(
+        string="Webhook URL",
+        config_parameter=WEBHOOK_URL_PARAM,
+        default=lambda self: self.env["ir.config_parameter"].sudo().get_param("web.base.url"),
+        groups="base.group_system",
+        help="The public address of this Odoo that Twilio calls (https://...). Used to "
+        "build the status callback of each message and to check Twilio's signatures; "
+        "unlike web.base.url, it does not change when an administrator logs in from "
+        "another address.",
+    )
+    notify_sms_webhook_inbound = fields.Char(
+        string="Incoming messages webhook",
+        compute="_compute_notify_sms_webhooks",
+        groups="base.group_system",
+    )
+
+    @api.depends("notify_sms_webhook_url")
+    def _compute_notify_sms_webhooks(self):
+        for settings in self:
+            base = (settings.notify_sms_webhook_url or "").strip().rstrip("/")
+            settings.notify_sms_webhook_inbound = f"{base}{INBOUND_PATH}" if base else False

@@ -24,9 +24,10 @@ class SmsCase(NotifyCase):
         cls.tw = twilio_fake.FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN)
         cls.tw.start()
         cls.addClassCleanup(cls.tw.stop)
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "appointment_notify_sms.twilio_api_url", cls.tw.url
-        )
+        ICP = cls.env["ir.config_parameter"].sudo()
+        ICP.set_param("appointment_notify_sms.twilio_api_url", cls.tw.url)
+        # Twilio calls (and signs for) the webhook URL: this test server's.
+        ICP.set_param("appointment_notify_sms.webhook_url", ICP.get_param("web.base.url"))
         cls.company.write(
             {
                 "country_id": cls.env.ref("base.nl").id,

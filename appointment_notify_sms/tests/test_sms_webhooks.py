@@ -1,11 +1,23 @@
+import uuid
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import AUTH_TOKEN, NL_MOBILE, SmsCase, TwilioCallbacksMixin, twilio_fake
+from .common import (
+    AUTH_TOKEN,
+    NL_MOBILE,
+    NL_MOBILE2,
+    SmsCase,
+    TwilioCallbacksMixin,
+    twilio_fake,
+)
 
 STATUS = "/appointment_notify_sms/status"
 INBOUND = "/appointment_notify_sms/inbound"
+CONTROLLER_LOG = "odoo.addons.appointment_notify_sms.controllers.main"
+OTHER_ACCOUNT = "AC" + "0b" * 16
+OTHER_TOKEN = "another-accounts-auth-token"
 
 
 @tagged("post_install", "-at_install", "appointment_notify_sms")
@@ -97,14 +109,16 @@ class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
         self.assertEqual(forged.status_code, 403)
         unsigned = self.post_signed(f"{STATUS}/{message.id}", params, sign=False)
         self.assertEqual(unsigned.status_code, 403)
-        # signed for another URL (replayed elsewhere): refused too
-        url = self.base_url() + f"{STATUS}/{message.id + 1}"
-        replay = self.url_open(
-            url.replace(f"/{message.id + 1}", f"/{message.id}"),
+        # a valid signature for another message's URL, posted to this one: refused
+        other_url = self.base_url() + f"{STATUS}/{message.id + 1}"
+        moved = self.url_open(
+            self.base_url() + f"{STATUS}/{message.id}",
             data=params,
-            headers={"X-Twilio-Signature": twilio_fake.twilio_signature(AUTH_TOKEN, url, params)},
+            headers={
+                "X-Twilio-Signature": twilio_fake.twilio_signature(AUTH_TOKEN, other_url, params)
+            },
         )
-        self.assertEqual(replay.status_code, 403)
+        self.assertEqual(moved.status_code, 403)
         self.env.invalidate_all()
         self.assertEqual(message.state, "sent")
 
@@ -134,25 +148,51 @@ class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
         self.assertEqual(other.state, "sent")
         self.assertEqual(len(event.message_ids), notes)
 
-    def inbound(self, body, from_=NL_MOBILE):
+    def inbound(self, body, from_=NL_MOBILE, sid=None, **extra):
+        sid = sid or "SM" + uuid.uuid4().hex
+        extra = {"MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, **extra}
+        token = extra.pop("auth_token", None)
         self.env.flush_all()
         with self.allow_requests(all_requests=True):
             status, text = self.tw.send_inbound(
-                self.base_url() + INBOUND, from_=from_, to="+3197010000001", body=body
+                self.base_url() + INBOUND,
+                from_=from_,
+                to="+3197010000001",
+                body=body,
+                extra=extra,
+                auth_token=token,
             )
         self.env.invalidate_all()
         return status, text
+
+    def received(self, **domain):
+        return self.env["appointment.notify.sms.inbound"].search(
+            [(key, "=", value) for key, value in domain.items()]
+        )
+
+    def blacklisted(self, number):
+        return bool(self.env["phone.blacklist"].search([("number", "=", number)]))
 
     def test_inbound_stop_and_start(self):
         status, text = self.inbound("  stop ")
         self.assertEqual(status, 200)
         self.assertIn("<Response>", text)
         self.assertFalse(self.customer.notify_consent_sms)
+        self.assertTrue(self.customer.notify_consent_sms_opted_out)
         self.assertIn("SMS reply STOP", self.customer.notify_consent_sms_source)
-        self.assertIn("SMS consent turned off", self.customer.message_ids[0].body)
+        self.assertTrue(self.blacklisted(NL_MOBILE), "Odoo's own SMS respect the STOP")
+        bodies = self.customer.message_ids.mapped("body")
+        self.assertTrue(any("SMS consent turned off" in body for body in bodies), bodies)
+        self.assertEqual(self.received(from_number=NL_MOBILE).kind, "opt_out")
         self.inbound("Start")
         self.assertTrue(self.customer.notify_consent_sms)
-        self.assertIn("SMS reply START", self.customer.message_ids[0].body)
+        self.assertFalse(self.customer.notify_consent_sms_opted_out)
+        self.assertEqual(
+            self.customer.notify_consent_sms_source,
+            f"SMS reply START from {NL_MOBILE} (after an opt-out)",
+        )
+        self.assertFalse(self.blacklisted(NL_MOBILE))
+        self.assertIn("SMS consent restored for Ayla Customer", self.customer.message_ids[0].body)
         for keyword in ("CANCEL", "unsubscribe", "End", "QUIT", "stopall", "revoke", "OPTOUT"):
             with self.subTest(keyword=keyword):
                 self.customer.notify_consent_sms = True
@@ -179,4 +219,162 @@ class TestSmsWebhooks(TwilioCallbacksMixin, SmsCase, HttpCase):
             )
         self.env.invalidate_all()
         self.assertEqual(status, 403)
+        self.assertTrue(self.customer.notify_consent_sms)
+
+    # ------------------------------------------------------------------
+    # consent from replies (issue 11, point 2)
+    # ------------------------------------------------------------------
+
+    def test_yes_is_an_answer_not_consent(self):
+        self.customer.notify_consent_sms = False  # never given
+        self.inbound("Yes")
+        self.assertFalse(self.customer.notify_consent_sms)
+        self.assertEqual(self.received(from_number=NL_MOBILE).kind, "text")
+        self.assertIn("Yes", self.customer.message_ids[0].body)
+
+    def test_start_never_creates_consent(self):
+        self.customer.notify_consent_sms = False  # never given
+        source = self.customer.notify_consent_sms_source
+        for keyword in ("START", "unstop"):
+            with self.subTest(keyword=keyword):
+                self.inbound(keyword)
+                self.assertFalse(self.customer.notify_consent_sms)
+                self.assertEqual(self.customer.notify_consent_sms_source, source)
+                self.assertIn("no SMS consent to restore", self.customer.message_ids[0].body)
+        self.assertEqual(
+            self.received(from_number=NL_MOBILE).mapped("kind"), ["opt_in_ignored"] * 2
+        )
+
+    def test_start_restores_consent_removed_by_twilio_21610(self):
+        self.tw.fail_numbers[NL_MOBILE] = 21610
+        _event, message = self.book()
+        self.dispatch()
+        self.assertEqual(message.state, "failed")
+        self.assertFalse(self.customer.notify_consent_sms)
+        self.assertTrue(self.customer.notify_consent_sms_opted_out)
+        self.assertTrue(self.blacklisted(NL_MOBILE))
+        self.inbound("START")
+        self.assertTrue(self.customer.notify_consent_sms)
+        self.assertFalse(self.blacklisted(NL_MOBILE))
+
+    def test_replayed_stop_applies_once(self):
+        """Twilio retries a webhook: the same MessageSid again changes nothing."""
+        sid = "SM" + "e" * 32
+        self.assertEqual(self.inbound("STOP", sid=sid)[0], 200)
+        self.inbound("START")
+        self.assertTrue(self.customer.notify_consent_sms)
+        notes = len(self.customer.message_ids)
+        status, text = self.inbound("STOP", sid=sid)
+        self.assertEqual(status, 200)
+        self.assertIn("<Response>", text)
+        self.assertTrue(self.customer.notify_consent_sms)
+        self.assertEqual(len(self.customer.message_ids), notes)
+        self.assertEqual(len(self.received(message_sid=sid)), 1)
+
+    def test_stop_applies_to_the_company_contacts_with_the_number(self):
+        Partner = self.env["res.partner"]
+        other_company = self.env["res.company"].create({"name": "Other salon"})
+        nl = self.env.ref("base.nl").id
+        number = "+31611223344"  # nobody's in the demo data
+        self.customer.phone = "06 11 22 33 44"
+        common = {"phone": "+31 6 11223344", "country_id": nl, "notify_consent_sms": True}
+        colleague = Partner.create(
+            {"name": "Ayla at work", "company_id": self.company.id, **common}
+        )
+        foreign = Partner.create(
+            {"name": "Ayla elsewhere", "company_id": other_company.id, **common}
+        )
+        archived = Partner.create({"name": "Ayla archived", "active": False, **common})
+        self.inbound("STOP", from_=number)
+        matched = self.customer | colleague
+        self.assertFalse(any(matched.mapped("notify_consent_sms")))
+        self.assertTrue(foreign.notify_consent_sms, "another company's contact")
+        self.assertTrue(archived.notify_consent_sms, "an archived contact")
+        self.assertEqual(self.received(from_number=number).partner_ids, matched)
+        for partner in matched:
+            note = partner.message_ids.filtered(lambda m: "SMS stopped for" in (m.body or ""))
+            self.assertEqual(len(note), 1, partner.name)
+            self.assertIn("Ayla Customer", note.body)
+            self.assertIn("Ayla at work", note.body)
+
+    def test_number_matched_with_the_signing_company_country(self):
+        """A contact without a country, saved while in a Turkish company, still matches.
+
+        Its stored phone_sanitized was computed with Turkey; SMS to it go out
+        with the company's country (NL), so its NL reply must find it.
+        """
+        turkey = self.env["res.company"].create(
+            {"name": "Istanbul salon", "country_id": self.env.ref("base.tr").id}
+        )
+        self.env.user.company_ids |= turkey
+        partner = self.customer2.with_company(turkey)
+        partner.write({"phone": "06-87654321"})
+        partner.flush_recordset()
+        self.assertNotEqual(partner.phone_sanitized, NL_MOBILE2)
+        self.inbound("STOP", from_=NL_MOBILE2)
+        self.assertFalse(self.customer2.notify_consent_sms)
+        self.assertEqual(self.received(from_number=NL_MOBILE2).partner_ids, self.customer2)
+
+    # ------------------------------------------------------------------
+    # webhook URL (issue 11, point 3)
+    # ------------------------------------------------------------------
+
+    def test_callbacks_and_stop_survive_a_base_url_change(self):
+        """An administrator logging in from another address rewrites web.base.url."""
+        self.tw.delivery = "delivered"
+        _event, message = self.book()
+        self.dispatch()
+        self.assertEqual(message.state, "sent")
+        callback = self.tw.messages[0]["StatusCallback"]
+        self.assertEqual(callback, f"{self.base_url()}{STATUS}/{message.id}")
+        self.env["ir.config_parameter"].set_param("web.base.url", "http://10.1.2.3:8069")
+        self.wait_callbacks()
+        self.assertEqual(message.state, "delivered")
+        # what is sent from now on still names the webhook URL
+        self.tw.delivery = None
+        _event, later = self.book()
+        self.dispatch()
+        self.assertEqual(
+            self.tw.messages[-1]["StatusCallback"], f"{self.base_url()}{STATUS}/{later.id}"
+        )
+        self.assertEqual(self.inbound("STOP")[0], 200)
+        self.assertFalse(self.customer.notify_consent_sms)
+
+    def test_refused_signature_names_the_expected_url(self):
+        self.env["ir.config_parameter"].set_param(
+            "appointment_notify_sms.webhook_url", "https://booking.example.com/"
+        )
+        with self.assertLogs(CONTROLLER_LOG, "WARNING") as logs:
+            status, _text = self.inbound("STOP")
+        self.assertEqual(status, 403)
+        self.assertTrue(self.customer.notify_consent_sms)
+        self.assertIn(f"https://booking.example.com{INBOUND}", "\n".join(logs.output))
+
+    def test_webhook_url_in_settings(self):
+        base = self.env["ir.config_parameter"].get_param("web.base.url")
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.notify_sms_webhook_url, base)
+        self.assertEqual(settings.notify_sms_webhook_inbound, f"{base}{INBOUND}")
+        settings.notify_sms_webhook_url = "https://booking.example.com/"
+        self.assertEqual(
+            settings.notify_sms_webhook_inbound, f"https://booking.example.com{INBOUND}"
+        )
+        settings.execute()
+        self.assertEqual(
+            self.env["res.company"]._notify_twilio_webhook_url(), "https://booking.example.com"
+        )
+        _event, message = self.book()
+        self.dispatch()
+        self.assertEqual(
+            self.tw.messages[-1]["StatusCallback"],
+            f"https://booking.example.com{STATUS}/{message.id}",
+        )
+
+    def test_stop_from_an_unknown_or_invalid_number(self):
+        """Logged, blacklisted if it is a number at all, never an error for Twilio."""
+        self.assertEqual(self.inbound("STOP", from_="+31611119999")[0], 200)
+        self.assertTrue(self.blacklisted("+31611119999"))
+        self.assertEqual(self.received(from_number="+31611119999").partner_ids.ids, [])
+        self.assertEqual(self.inbound("STOP", from_="SALON")[0], 200)
+        self.assertEqual(self.received(from_number="SALON").kind, "opt_out")
         self.assertTrue(self.customer.notify_consent_sms)

@@ -29,10 +29,10 @@ class TwilioWhatsappController(TwilioSmsController):
 
     @route(INBOUND_PATH, type="http", auth="public", methods=["POST"], csrf=False)
     def twilio_whatsapp_inbound(self, **kwargs):
-        company = self._notify_sms_company()
-        if not company:
+        companies = self._notify_sms_company()
+        if not companies:
             return request.make_response("Forbidden", status=403)
         params = request.httprequest.form.to_dict()
-        request.env["appointment.notify.whatsapp.inbound"].sudo()._process_twilio(company, params)
+        request.env["appointment.notify.whatsapp.inbound"].sudo()._process_twilio(companies, params)
         # Empty TwiML: answers are queued as messages and sent by the dispatcher.
         return request.make_response(EMPTY_TWIML, headers=[("Content-Type", "text/xml")])

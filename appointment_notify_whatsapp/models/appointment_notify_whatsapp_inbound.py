@@ -4,10 +4,8 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
-from odoo.addons.appointment_notify_sms.controllers.main import OPT_OUT
-from odoo.addons.appointment_notify_sms.tools.phone import normalize_mobile
+from odoo.addons.appointment_notify_sms.models.appointment_notify_sms_inbound import OPT_OUT
 
 _logger = logging.getLogger(__name__)
 
@@ -20,19 +18,16 @@ class AppointmentNotifyWhatsappInbound(models.Model):
     """A WhatsApp message a customer sent us: what it did, processed once.
 
     Twilio may deliver one webhook twice; the unique MessageSid makes the
-    second delivery a no-op.
+    second delivery a no-op (``_claim_sid`` of the SMS addon's mixin).
     """
 
     _name = "appointment.notify.whatsapp.inbound"
+    _inherit = ["appointment.notify.inbound.mixin"]
     _description = "WhatsApp message from a customer"
     _order = "id desc"
     _rec_name = "message_sid"
 
-    message_sid = fields.Char(string="MessageSid", required=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", ondelete="set null", readonly=True)
-    from_number = fields.Char("From", readonly=True)
-    body = fields.Text(readonly=True)
     kind = fields.Selection(
         [
             ("opt_out", "Opt-out"),
@@ -58,44 +53,19 @@ class AppointmentNotifyWhatsappInbound(models.Model):
     )
 
     @api.model
-    def _claim_sid(self, sid, company):
-        """Record ``sid`` as processed; an empty recordset if it already was.
-
-        ON CONFLICT: a concurrent duplicate waits for the first one's commit
-        and then does nothing, without an error in the log.
-        """
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO appointment_notify_whatsapp_inbound
-                       (message_sid, company_id, create_uid, write_uid, create_date, write_date)
-                VALUES (%(sid)s, %(company)s, %(uid)s, %(uid)s,
-                        NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC')
-                ON CONFLICT (message_sid) DO NOTHING
-             RETURNING id
-                """,
-                sid=sid,
-                company=company.id,
-                uid=self.env.uid,
-            )
-        )
-        row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else self.browse()
-
-    @api.model
-    def _process_twilio(self, company, params):
-        """Act on one inbound webhook (already authenticated): once per MessageSid."""
+    def _process_twilio(self, companies, params):
+        """Act on one inbound webhook signed by ``companies``' account: once per MessageSid."""
         sid = params.get("MessageSid") or params.get("SmsMessageSid")
         if not sid:
             return self.browse()
-        inbound = self._claim_sid(sid, company)
+        inbound = self._claim_sid(sid, companies[:1])
         if not inbound:
             _logger.info("WhatsApp message %s already processed", sid)
             return inbound
         raw_from = (params.get("From") or "").removeprefix("whatsapp:")
-        number = normalize_mobile(raw_from)[0]
         Partner = self.env["res.partner"].sudo()
-        partners = Partner._notify_sms_find_by_number(number) if number else Partner
+        number = Partner._notify_sms_sanitize(raw_from, companies[:1].country_id)
+        partners = Partner._notify_sms_find_by_number(number, companies)
         body = (params.get("Body") or "").strip()
         inbound.write(
             {"partner_id": partners[:1].id, "from_number": number or raw_from, "body": body}
@@ -107,7 +77,7 @@ class AppointmentNotifyWhatsappInbound(models.Model):
         partners.write({"notify_whatsapp_last_inbound": fields.Datetime.now()})
         keyword = body.upper()
         if params.get("ButtonPayload") or params.get("ButtonText"):
-            inbound._handle_button(partners, params)
+            inbound._handle_button(partners, companies, params)
         elif keyword in OPT_OUT | OPT_IN:
             inbound._handle_keyword(partners, keyword)
         else:
@@ -128,8 +98,12 @@ class AppointmentNotifyWhatsappInbound(models.Model):
         ).write({"notify_consent_whatsapp": consent})
         self.kind = "opt_in" if consent else "opt_out"
 
-    def _handle_button(self, partners, params):
-        """Confirm / Cancel tapped on one of our templates; anything else is text."""
+    def _handle_button(self, partners, companies, params):
+        """Confirm / Cancel tapped on one of our templates; anything else is text.
+
+        The message it answers must be one the signing account's company sent to
+        this customer: a payload naming another company's message does nothing.
+        """
         Message = self.env["appointment.notify.message"].sudo()
         action, _sep, ref = (params.get("ButtonPayload") or "").strip().partition(":")
         message = Message.browse(int(ref)).exists() if ref.strip().isdigit() else Message
@@ -145,6 +119,7 @@ class AppointmentNotifyWhatsappInbound(models.Model):
         if (
             not action
             or message.partner_id not in partners
+            or message.company_id not in companies
             or not record
             or not hasattr(record, f"action_notify_{action}")
         ):

@@ -5,11 +5,17 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE, TwilioCallbacksMixin
+from odoo.addons.appointment_notify_sms.tests.common import (
+    NL_MOBILE,
+    NL_MOBILE2,
+    TwilioCallbacksMixin,
+)
 
 from .common import AUTH_TOKEN, INBOUND, STATUS, WA_FROM, WhatsappCase, twilio_fake
 
 CONTROLLER_LOG = "odoo.addons.appointment_notify_sms.controllers.main"
+OTHER_ACCOUNT = "AC" + "0b" * 16
+OTHER_TOKEN = "another-accounts-auth-token"
 
 
 @tagged("post_install", "-at_install", "appointment_notify_whatsapp")
@@ -29,7 +35,7 @@ class TestWhatsappWebhooks(TwilioCallbacksMixin, WhatsappCase, HttpCase):
         self.env.invalidate_all()
         return response
 
-    def inbound(self, body, from_=NL_MOBILE, sid=None, **extra):
+    def inbound(self, body, from_=NL_MOBILE, sid=None, auth_token=None, **extra):
         sid = sid or "SM" + uuid.uuid4().hex
         extra = {"MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, **extra}
         self.env.flush_all()
@@ -40,6 +46,7 @@ class TestWhatsappWebhooks(TwilioCallbacksMixin, WhatsappCase, HttpCase):
                 to=f"whatsapp:{WA_FROM}",
                 body=body,
                 extra=extra,
+                auth_token=auth_token,
             )
         self.env.invalidate_all()
         self.assertEqual(status, 200)
@@ -171,9 +178,44 @@ class TestWhatsappWebhooks(TwilioCallbacksMixin, WhatsappCase, HttpCase):
         self.assertFalse(self.customer.notify_consent_whatsapp)
 
     def test_button_of_another_customer_ignored(self):
+        """A known customer (Bram) sends a payload naming Ayla's reminder: no cancel."""
+        self.customer2.phone = NL_MOBILE2
         event, message = self.sent_reminder()
-        inbound = self.inbound("Cancel", from_="+31611112222", ButtonPayload=f"cancel:{message.id}")
-        self.assertEqual(inbound.kind, "unknown")
+        self.assertEqual(message.partner_id, self.customer)
+        inbound = self.inbound(
+            "Cancel", from_=NL_MOBILE2, ButtonPayload=f"cancel:{message.id}", ButtonText="Cancel"
+        )
+        self.assertEqual(inbound.partner_id, self.customer2)
+        self.assertEqual(inbound.kind, "text")
+        self.assertFalse(inbound.message_id)
+        self.assertEqual(event.booking_state, "confirmed")
+
+    def test_button_signed_by_another_company_ignored(self):
+        """Another company's Twilio account cannot cancel this company's appointment.
+
+        The customer is shared (no company) so the other account's webhook finds
+        them; the message the payload names is not that company's.
+        """
+        self.env["res.company"].create(
+            {
+                "name": "Other salon",
+                "country_id": self.env.ref("base.nl").id,
+                "sms_twilio_account_sid": OTHER_ACCOUNT,
+                "sms_twilio_auth_token": OTHER_TOKEN,
+            }
+        )
+        event, message = self.sent_reminder()
+        inbound = self.inbound(
+            "Cancel",
+            ButtonPayload=f"cancel:{message.id}",
+            ButtonText="Cancel",
+            OriginalRepliedMessageSid=message.provider_ref,
+            AccountSid=OTHER_ACCOUNT,
+            auth_token=OTHER_TOKEN,
+        )
+        self.assertEqual(inbound.partner_id, self.customer)
+        self.assertEqual(inbound.company_id.name, "Other salon")
+        self.assertNotEqual(inbound.kind, "cancel")
         self.assertEqual(event.booking_state, "confirmed")
 
     # ------------------------------------------------------------------
