@@ -254,8 +254,10 @@ class TestDispatcher(NotifyCase):
         out_of_time = self.Message.with_context(cron_end_time=time.monotonic() - 1)
         with self.capture_triggers(cron.id) as captured:
             self.assertEqual(out_of_time._cron_dispatch(), 2)
-        self.assertEqual(messages.mapped("state"), ["sent"] * 2 + ["scheduled"] * 3)
-        rest = messages[2:]
+        sent = messages.filtered(lambda m: m.state == "sent")
+        self.assertEqual(len(sent), 2, "one pool-full went")
+        rest = messages - sent
+        self.assertEqual(rest.mapped("state"), ["scheduled"] * 3)
         self.assertEqual(rest.mapped("attempts"), [0, 0, 0], "not tried: no attempt counted")
         self.assertFalse(any(rest.mapped("lease_until")))
         self.assertTrue(
