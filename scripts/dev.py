@@ -31,7 +31,12 @@ VENV = ROOT / ".venv"
 DATA_DIR = CACHE / "data"
 ODOO_UPSTREAM = "https://github.com/odoo/odoo.git"
 
-CORE_ADDONS = ["appointment_notify", "appointment_notify_sms", "appointment_notify_whatsapp"]
+CORE_ADDONS = [
+    "appointment_notify",
+    "appointment_notify_sms",
+    "appointment_notify_whatsapp",
+    "appointment_notify_booking",
+]
 REPAIR_ADDON = "appointment_notify_repair"
 # Glue addons -> the channel addon each needs; they install by themselves when
 # repair support and their channel are both installed.

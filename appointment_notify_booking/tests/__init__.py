@@ -1,0 +1,2 @@
+from . import test_slots
+from . import test_book
