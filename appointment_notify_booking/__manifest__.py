@@ -13,9 +13,17 @@
     "data": [
         "security/appointment_notify_booking_security.xml",
         "security/ir.model.access.csv",
+        "views/appointment_notify_service_views.xml",
+        "views/calendar_event_views.xml",
+        "wizards/appointment_notify_booking_wizard_views.xml",
+        "views/appointment_notify_booking_menus.xml",
     ],
-    "demo": [],
-    "assets": {},
+    "demo": ["demo/appointment_notify_booking_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "appointment_notify_booking/static/tests/tours/appointment_notify_booking_tours.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }
