@@ -67,12 +67,15 @@ class TestBookingWizard(NotifyCase):
             }
         )
         cls.receptionist = new_test_user(
-            cls.env, login="receptionist", groups="base.group_user", name="Desk Receptionist"
+            cls.env,
+            login="receptionist",
+            groups="base.group_user,base.group_partner_manager",
+            name="Desk Receptionist",
         )
         cls.manager = new_test_user(
             cls.env,
             login="booking_manager",
-            groups="base.group_user,appointment_notify.group_notify_admin",
+            groups="base.group_user,base.group_partner_manager,appointment_notify.group_notify_admin",
             name="Salon Manager",
         )
         cls.Wizard = cls.env["appointment.notify.booking.wizard"]
@@ -127,12 +130,18 @@ class TestBookingWizard(NotifyCase):
         wizard.action_check()
         line = wizard.alternative_ids[0]
         picked_start, picked_staff = line.start, line.staff_id
-        action = line.action_pick()
+        # The web client calls a line's button with the line as active record.
+        button_context = {"active_model": line._name, "active_id": line.id}
+        action = line.with_context(button_context).action_pick()
         self.assertEqual(action["res_id"], wizard.id)
         self.assertEqual(wizard.start, picked_start)
         self.assertEqual(wizard.staff_id, picked_staff)
         self.assertEqual(wizard.availability, "fits")
         self.assertFalse(wizard.alternative_ids)
+        action = wizard.with_context(button_context).action_book()
+        event = self.env["calendar.event"].browse(action["res_id"])
+        self.assertEqual((event.start, event.notify_staff_id), (picked_start, picked_staff))
+        self.assertFalse(event.res_model, "the appointment is not linked to the picked line")
 
     def test_book_creates_one_event_with_notifications_once(self):
         self.make_rule("booked")

@@ -49,15 +49,21 @@ class TestBookingTour(ScreenshotTourMixin, HttpCase):
                 "partner_ids": [Command.set(stylist.partner_id.ids)],
             }
         )
-        new_test_user(self.env, login="receptionist", name="Desk Receptionist")
+        new_test_user(
+            self.env,
+            login="receptionist",
+            groups="base.group_user,base.group_partner_manager",
+            name="Desk Receptionist",
+        )
         self.start_tour(
             "/odoo/calendar", "appointment_notify_booking_by_phone", login="receptionist"
         )
-        customer = self.env["res.partner"].search([("phone_sanitized", "=", "+31698765432")])
+        customer = self.env["res.partner"].search([("phone_sanitized", "=", "+31623456789")])
         self.assertEqual(customer.name, "Deniz Demir")
         event = self.env["calendar.event"].search([("partner_ids", "in", customer.ids)])
         self.assertEqual(len(event), 1)
         self.assertEqual(event.notify_staff_id, anna)
+        self.assertFalse(event.res_model, "not linked to the form's alternative line")
         self.assertTrue(
             event.stop <= asked - timedelta(hours=1) or event.start >= asked + timedelta(hours=2),
             "booked at the picked alternative, outside the taken hours",

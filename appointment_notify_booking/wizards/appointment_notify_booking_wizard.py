@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools.misc import clean_context
+
 from odoo.addons.base.models.res_partner import _lang_get
 
 from ..models.appointment_notify_service import BookingUnavailable
@@ -27,7 +29,8 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
     partner_id = fields.Many2one(
         "res.partner",
         string="Known customer",
-        readonly=True,
+        compute="_compute_partner_id",
+        store=True,
         help="The customer found by this phone number; a new one is created otherwise.",
     )
     service_id = fields.Many2one(
@@ -70,13 +73,16 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
         for wizard in self:
             wizard.duration = wizard.service_id.duration or wizard.duration or 1.0
 
-    @api.onchange("customer_phone")
-    def _onchange_customer_phone(self):
-        partner = self._find_partner()
-        self.partner_id = partner
-        if partner:
-            self.customer_name = partner.name
-            self.customer_lang = partner.lang or self.customer_lang
+    @api.depends("customer_phone", "company_id")
+    def _compute_partner_id(self):
+        for wizard in self:
+            wizard.partner_id = wizard._find_partner()
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        if self.partner_id:
+            self.customer_name = self.partner_id.name
+            self.customer_lang = self.partner_id.lang or self.customer_lang
 
     @api.onchange("service_id", "start", "duration", "staff_id")
     def _onchange_slot(self):
@@ -161,16 +167,24 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
     def action_book(self):
         """Book through the service; a refusal leaves nothing behind and shows why."""
         self.ensure_one()
+        # The buttons' context (default_* keys, active_model of a picked line) must
+        # not reach the appointment: calendar.event reads active_model as its link.
+        context = {
+            key: value
+            for key, value in clean_context(self.env.context).items()
+            if key not in ("active_model", "active_id", "active_ids")
+        }
+        service = self.service_id.with_context(context)
         try:
             # The savepoint also takes back a customer created for a refused booking.
             with self.env.cr.savepoint():
-                partner = self.env["res.partner"]._notify_booking_find_or_create(
+                partner = service.env["res.partner"]._notify_booking_find_or_create(
                     self.customer_name,
                     self.customer_phone,
                     lang=self.customer_lang,
                     company=self.company_id,
                 )
-                event = self.service_id._book(
+                event = service._book(
                     partner,
                     self.start,
                     staff=self._staff_arg(),

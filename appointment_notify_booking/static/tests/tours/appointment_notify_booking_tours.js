@@ -13,7 +13,7 @@ registry.category("web_tour.tours").add("appointment_notify_booking_by_phone", {
         {
             trigger: ".modal div[name=customer_phone] input",
             content: "The caller's phone number",
-            run: "edit +31 6 98765432",
+            run: "edit +31 6 23456789",
         },
         {
             trigger: ".modal div[name=customer_name] input",
