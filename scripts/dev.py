@@ -49,7 +49,7 @@ ALL_ADDONS = CORE_ADDONS + REPAIR_ADDONS
 # The addons' dependency closure, installed once into a cached template database.
 TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
 DEMO_DB = "appointment_notify_demo"
-BENCH_ADDONS = ["appointment_notify", "appointment_notify_sms"]
+BENCH_ADDONS = ["appointment_notify", "appointment_notify_sms", "appointment_notify_booking"]
 
 
 def say(msg):
@@ -588,6 +588,8 @@ def cmd_bench(args):
     cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--db", db, "--conf", str(conf)]
     if args.quick:
         cmd.append("--quick")
+    if args.only:
+        cmd += ["--only", args.only]
     return run(cmd, check=False).returncode
 
 
@@ -616,6 +618,7 @@ def main():
     p_test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     p_bench = sub.add_parser("bench", help="benchmarks; writes bench/RESULTS.md")
     p_bench.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    p_bench.add_argument("--only", choices=["booking"], help="only the booking benchmarks")
     args = parser.parse_args()
     ensure_venv()
     started = time.time()
