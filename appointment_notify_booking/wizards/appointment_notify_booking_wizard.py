@@ -42,7 +42,7 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
     duration = fields.Float(
         compute="_compute_duration", store=True, readonly=False, help="In hours."
     )
-    allowed_staff_ids = fields.Many2many(related="service_id.staff_ids")
+    allowed_staff_ids = fields.Many2many(related="service_id.staff_ids", string="Service staff")
     staff_id = fields.Many2one(
         "resource.resource",
         string="Staff",
