@@ -81,6 +81,9 @@ class TestSlots(BookingCase):
         self.assertEqual(len(self.day_slots("2026-03-03", staff=self.ben)), 9)
 
     def test_all_day_event_blocks_the_local_day(self):
+        # Long days, 7-20 in Amsterdam: calendar stores all-day events as
+        # 08:00-18:00 UTC, which would leave 7:00 and 19:00 free.
+        self.anna.calendar_id = self.make_calendar("Long days", range(6), 7, 20)
         self.busy(
             self.anna,
             local("2026-03-03 00:00"),
@@ -89,7 +92,7 @@ class TestSlots(BookingCase):
             stop_date="2026-03-03",
         )
         self.assertEqual(self.day_slots("2026-03-03", staff=self.anna), [])
-        self.assertEqual(len(self.day_slots("2026-03-04", staff=self.anna)), 9)
+        self.assertEqual(len(self.day_slots("2026-03-04", staff=self.anna)), 13)
 
     def test_buffers(self):
         self.service.write({"buffer_before": 0.25, "buffer_after": 0.5, "slot_step": 0.25})
