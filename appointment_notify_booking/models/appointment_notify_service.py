@@ -81,7 +81,6 @@ class AppointmentNotifyService(models.Model):
         "appointment_notify_service_resource_rel",
         "service_id",
         "resource_id",
-        string="Staff",
         domain=[("resource_type", "=", "user")],
         help="Who performs this service, with their own working hours and leaves.",
     )

@@ -51,8 +51,16 @@ class CalendarEvent(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        previous = {}
+        if "notify_staff_id" in vals:
+            previous = {event: event.notify_staff_id.user_id.partner_id for event in self}
         self._notify_booking_add_staff_attendee(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        # A staff member taken off the appointment no longer attends it (nor is busy).
+        for event, partner in previous.items():
+            if partner and partner != event.notify_staff_id.user_id.partner_id:
+                event.partner_ids = [Command.unlink(partner.id)]
+        return res
 
     @api.model
     def _notify_booking_add_staff_attendee(self, vals):

@@ -95,6 +95,11 @@ class TestBook(BookingCase):
             self.service._reschedule(event, local("2026-03-03 12:00"))
         self.assertEqual(refused.exception.reason, "taken")
         self.assertEqual(event.start, local("2026-03-03 10:30"))
+        # To Ben: he attends instead of Anna.
+        self.service.staff_ids |= self.ben
+        self.service._reschedule(event, local("2026-03-03 12:00"), staff=self.ben)
+        self.assertEqual(event.notify_staff_id, self.ben)
+        self.assertEqual(event.partner_ids, self.customer | self.ben.user_id.partner_id)
 
     def test_customer_in_another_time_zone(self):
         tokyo = self.env["res.partner"].create({"name": "Kenji", "tz": "Asia/Tokyo"})
