@@ -174,12 +174,15 @@ def bench_book(env, cr, size, staff_count=20, days=30, events=3600):
         {"name": "Bench customer", "phone": "+31612345678", "email": "bench@example.com"}
     )
     # Free, non-overlapping times (one per staff member and slot) from the engine.
-    chosen = []
+    chosen, free_from = [], {}
     for slot in service._find_slots(monday, monday + timedelta(days=days)):
-        member = slot.staff[:1]
-        chosen.append((slot.start, slot.stop, member))
+        for member in slot.staff:
+            if free_from.get(member.id, slot.start) <= slot.start:
+                chosen.append((slot.start, slot.stop, member))
+                free_from[member.id] = slot.stop
         if len(chosen) >= size:
             break
+    chosen = chosen[:size]
     if len(chosen) < size:
         raise SystemExit(f"only {len(chosen)} free slots for {size} bookings")
     env.flush_all()

@@ -132,13 +132,13 @@ class TestBookingWizard(NotifyCase):
         picked_start, picked_staff = line.start, line.staff_id
         # The web client calls a line's button with the line as active record.
         button_context = {"active_model": line._name, "active_id": line.id}
-        action = line.with_context(button_context).action_pick()
+        action = line.with_context(**button_context).action_pick()
         self.assertEqual(action["res_id"], wizard.id)
         self.assertEqual(wizard.start, picked_start)
         self.assertEqual(wizard.staff_id, picked_staff)
         self.assertEqual(wizard.availability, "fits")
         self.assertFalse(wizard.alternative_ids)
-        action = wizard.with_context(button_context).action_book()
+        action = wizard.with_context(**button_context).action_book()
         event = self.env["calendar.event"].browse(action["res_id"])
         self.assertEqual((event.start, event.notify_staff_id), (picked_start, picked_staff))
         self.assertFalse(event.res_model, "the appointment is not linked to the picked line")

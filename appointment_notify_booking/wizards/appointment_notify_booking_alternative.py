@@ -13,7 +13,7 @@ class AppointmentNotifyBookingAlternative(models.TransientModel):
     )
     start = fields.Datetime(required=True)
     stop = fields.Datetime(required=True)
-    staff_id = fields.Many2one("resource.resource", string="Staff")
+    staff_id = fields.Many2one("resource.resource")
 
     def action_pick(self):
         """Take this time (and staff member) and check it again: it may be gone."""

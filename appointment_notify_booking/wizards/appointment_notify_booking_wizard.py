@@ -45,7 +45,6 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
     allowed_staff_ids = fields.Many2many(related="service_id.staff_ids", string="Service staff")
     staff_id = fields.Many2one(
         "resource.resource",
-        string="Staff",
         domain="[('id', 'in', allowed_staff_ids)]",
         help="Leave empty for anyone free.",
     )
@@ -174,7 +173,7 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
             for key, value in clean_context(self.env.context).items()
             if key not in ("active_model", "active_id", "active_ids")
         }
-        service = self.service_id.with_context(context)
+        service = self.service_id.with_context(context)  # pylint: disable=context-overridden
         try:
             # The savepoint also takes back a customer created for a refused booking.
             with self.env.cr.savepoint():
