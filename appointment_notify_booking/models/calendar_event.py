@@ -71,3 +71,11 @@ class CalendarEvent(models.Model):
         partner = self.env["resource.resource"].browse(vals["notify_staff_id"]).user_id.partner_id
         if partner:
             vals["partner_ids"] = [*vals.get("partner_ids", []), Command.link(partner.id)]
+
+    def _notify_render_context(self, partner):
+        """Templates can say which service, in the customer's language, and with whom."""
+        ctx = super()._notify_render_context(partner)
+        lang = partner.lang or self.env.lang or "en_US"
+        ctx["service"] = self.sudo().notify_service_id.with_context(lang=lang).name or ""
+        ctx["staff"] = self.sudo().notify_staff_id.name or ""
+        return ctx

@@ -104,11 +104,22 @@ class TestBook(BookingCase):
     def test_customer_in_another_time_zone(self):
         tokyo = self.env["res.partner"].create({"name": "Kenji", "tz": "Asia/Tokyo"})
         event = self.service._book(tokyo, local("2026-03-03 10:00"))
-        # Stored in UTC whatever the customer's zone; 10:00 Amsterdam = 18:00 Tokyo.
+        # Stored in UTC whatever the customer's zone; 10:00 Amsterdam = 18:00 Tokyo,
+        # which is what the customer's messages say.
         self.assertEqual(str(event.start), "2026-03-03 09:00:00")
-        self.assertEqual(
-            tokyo._notify_booking_local(event.start) if False else event.start, event.start
-        )
+        self.assertIn(tokyo, event.partner_ids)
+        context = event._notify_render_context(tokyo)
+        self.assertRegex(context["when"], r"^Tuesday, March 3, 2026 6:00\sPM$")
+        self.assertEqual((context["service"], context["staff"]), ("Haircut", "Anna Stylist"))
+
+    def test_rule_targets_one_service(self):
+        colouring = self.service.copy({"name": "Colouring", "duration": 1.5})
+        self.make_rule("booked", filter_domain=f"[('notify_service_id', '=', {colouring.id})]")
+        haircut = self.service._book(self.customer, local("2026-03-03 10:00"))
+        colour = colouring._book(self.customer2, local("2026-03-03 10:00"))
+        self.assertEqual(colour.stop, local("2026-03-03 11:30"))
+        self.assertFalse(self.messages(haircut))
+        self.assertEqual(len(self.messages(colour, trigger="booked")), 1)
 
     def test_book_for_partner_rpc(self):
         self.service.staff_ids = self.anna
