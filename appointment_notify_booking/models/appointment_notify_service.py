@@ -149,7 +149,7 @@ class AppointmentNotifyService(models.Model):
         Returns ``(work, busy, load)``: per staff id the merged working Intervals
         (naive UTC, opening hours and leaves applied), the busy events as a list
         of ``(start, stop)`` widened by the service buffers, and the number of
-        busy events per business day (for 'least loaded').
+        busy events per business day (only for 'least loaded').
 
         Queries do not depend on the number of staff: one work-interval batch
         per calendar and one SQL for every staff member's busy events.
@@ -159,6 +159,13 @@ class AppointmentNotifyService(models.Model):
         # (candidates are stepped from there) and the day load is complete.
         a_lo = pytz.utc.localize(lo - timedelta(days=1))
         a_hi = pytz.utc.localize(hi + timedelta(days=1))
+        busy, load = self._booking_busy(a_lo, a_hi, pool, exclude_event)
+        return self._booking_work(a_lo, a_hi, pool), busy, load
+
+    def _booking_work(self, a_lo, a_hi, pool):
+        """Per staff id, merged naive-UTC working Intervals between the aware
+        datetimes: one ``_work_intervals_batch`` per calendar (each resource's
+        time zone, public holidays and personal leaves), & the opening hours."""
         opening = None
         if self.opening_calendar_id:
             opening = _to_utc_intervals(
@@ -180,7 +187,12 @@ class AppointmentNotifyService(models.Model):
             if opening is not None:
                 for member in members:
                     work[member.id] = work[member.id] & opening
+        return work
 
+    def _booking_busy(self, a_lo, a_hi, pool, exclude_event):
+        """Busy events per staff id as ``(start, stop)`` widened by the buffers,
+        and per staff id and business day their count (for 'least loaded'),
+        from one SQL query whatever the number of staff."""
         before = timedelta(hours=self.buffer_before)
         after = timedelta(hours=self.buffer_after)
         staff_by_partner = defaultdict(list)
@@ -214,7 +226,9 @@ class AppointmentNotifyService(models.Model):
                 "exclude": exclude_event.id if exclude_event else 0,
             },
         )
+        rows = self.env.cr.fetchall()
         tz = self._booking_tz()
+        least_loaded = self.assignment == "least_loaded"
         seen = set()
         busy = defaultdict(list)
         load = defaultdict(lambda: defaultdict(int))
@@ -228,7 +242,7 @@ class AppointmentNotifyService(models.Model):
             stop_date,
             partner_id,
             staff_id,
-        ) in self.env.cr.fetchall():
+        ) in rows:
             members = list(staff_by_partner.get(partner_id, []))
             if staff_id in pool_ids:
                 members.append(staff_id)
@@ -242,9 +256,9 @@ class AppointmentNotifyService(models.Model):
                     continue
                 seen.add((event_id, member_id))
                 busy[member_id].append((start - after, stop + before))
-                day = pytz.utc.localize(start).astimezone(tz).date()
-                load[member_id][day] += 1
-        return work, busy, load
+                if least_loaded:
+                    load[member_id][pytz.utc.localize(start).astimezone(tz).date()] += 1
+        return busy, load
 
     def _booking_fits(self, member_id, start, stop, work, busy, check_busy=True):
         """Whether [start, stop) is inside the working hours of the staff member
@@ -280,14 +294,24 @@ class AppointmentNotifyService(models.Model):
         length = timedelta(hours=duration or self.duration)
         step = timedelta(hours=self.slot_step or duration or self.duration)
         work, busy, load = self._booking_availability(lo, hi, pool, exclude_event)
+        capacity = self.capacity
         free = defaultdict(list)
         for member in pool:
+            # One sweep per staff member: candidates only move forward, so the
+            # busy events overlapping the candidate are a sliding window.
+            events = sorted(busy.get(member.id, ()))
+            upcoming, active = 0, []
             for s, e, _rec in work.get(member.id, ()):
                 candidate = s
+                if candidate < lo:
+                    candidate += step * -((s - lo) // step)  # first step at or after lo
                 while candidate + length <= e and candidate < hi:
-                    if candidate >= lo and self._booking_fits(
-                        member.id, candidate, candidate + length, work, busy
-                    ):
+                    stop = candidate + length
+                    while upcoming < len(events) and events[upcoming][0] < stop:
+                        active.append(events[upcoming][1])
+                        upcoming += 1
+                    active = [end for end in active if end > candidate]
+                    if len(active) < capacity:
                         free[candidate].append(member.id)
                     candidate += step
         slots = []
