@@ -591,7 +591,9 @@ def update_sections(results, quick):
         body = (
             f"## {title}\n\nRun on {datetime.now():%Y-%m-%d %H:%M} by "
             f"`./dev bench --only booking{' --quick' if quick else ''}` "
-            f"({machine()}).\n\n{table(result)}\n"
+            f"({machine()}; load average {os.getloadavg()[0]:.1f} at the end: other "
+            "work on the machine makes timings noisy).\n\n"
+            f"{table(result)}\n"
         )
         head = f"## {title}\n"
         if head in text:
