@@ -375,9 +375,16 @@ class AppointmentNotifyService(models.Model):
             raise BookingUnavailable(message, alternatives=alternatives, reason=reason)
 
         if not pool:
-            raise BookingUnavailable(
-                _("Nobody performs %(service)s.", service=self.name), reason="closed"
+            message = (
+                _(
+                    "%(staff)s does not perform %(service)s.",
+                    staff=staff[:1].name,
+                    service=self.name,
+                )
+                if staff
+                else _("Nobody performs %(service)s.", service=self.name)
             )
+            raise BookingUnavailable(message, reason="closed")
         if start < earliest:
             refuse(
                 _(
@@ -503,6 +510,9 @@ class AppointmentNotifyService(models.Model):
         despite a conflict.
         """
         self.ensure_one()
+        # Before the staff rows are locked: who may not book gets an access error.
+        self.check_access("read")
+        self.env["calendar.event"].check_access("create")
         partner = self.env["res.partner"].browse(partner_id).exists()
         if not partner:
             raise UserError(_("Unknown customer."))

@@ -72,6 +72,9 @@ class TestBook(BookingCase):
         self.service.assignment = "customer"
         chosen = self.service._book(self.customer2, local("2026-03-03 12:00"), staff=self.ben)
         self.assertEqual(chosen.notify_staff_id, self.ben)
+        self.service.staff_ids = self.anna
+        with self.assertRaisesRegex(BookingUnavailable, "Ben Stylist does not perform Haircut"):
+            self.service._book(self.customer2, local("2026-03-03 14:00"), staff=self.ben)
 
     def test_override_only_for_managers(self):
         self.service.staff_ids = self.anna
@@ -120,6 +123,13 @@ class TestBook(BookingCase):
         self.assertEqual(colour.stop, local("2026-03-03 11:30"))
         self.assertFalse(self.messages(haircut))
         self.assertEqual(len(self.messages(colour, trigger="booked")), 1)
+
+    def test_book_for_partner_rpc_refuses_portal_users(self):
+        portal = new_test_user(self.env, login="portal_booker", groups="base.group_portal")
+        seq = self.anna.booking_seq
+        with self.assertRaises(AccessError):
+            self.service.with_user(portal).book_for_partner(self.customer.id, "2026-03-03 09:00:00")
+        self.assertEqual(self.anna.booking_seq, seq)
 
     def test_book_for_partner_rpc(self):
         self.service.staff_ids = self.anna
