@@ -354,6 +354,8 @@ class AppointmentNotifyService(models.Model):
         if n <= 0:
             return []
         by_distance = sorted(slots, key=lambda slot: abs(slot.start - preferred))
+        if n == 1:
+            return by_distance[:1]
         before = next((s for s in by_distance if s.start < preferred), None)
         after = next((s for s in by_distance if s.start >= preferred), None)
         chosen = [s for s in (before, after) if s][:n]
