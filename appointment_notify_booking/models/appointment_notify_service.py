@@ -421,7 +421,8 @@ class AppointmentNotifyService(models.Model):
     # ------------------------------------------------------------------
 
     def _booking_lock(self, pool):
-        """Serialize bookings of these staff members.
+        """Serialize bookings of these staff members; the availability check
+        that follows is the one that counts.
 
         A real UPDATE, not SELECT ... FOR UPDATE: under REPEATABLE READ a
         concurrent transaction that updated the same row and committed makes
@@ -451,8 +452,12 @@ class AppointmentNotifyService(models.Model):
         partner.ensure_one()
         self._check_override(override)
         pool = self._booking_pool(staff)
-        self._booking_lock(pool)
         length = timedelta(hours=duration or self.duration)
+        if not override:
+            # What this transaction already sees taken is refused without the
+            # lock: only bookings that may succeed queue on the staff rows.
+            self._check_slot(start, staff=staff, duration=duration)
+        self._booking_lock(pool)
         if override:
             member = pool[:1]
         else:
@@ -478,8 +483,10 @@ class AppointmentNotifyService(models.Model):
         self._check_override(override)
         staff = staff or event.notify_staff_id
         pool = self._booking_pool(staff)
-        self._booking_lock(pool)
         duration = event.duration or self.duration
+        if not override:
+            self._check_slot(start, staff=staff, duration=duration, exclude_event=event)
+        self._booking_lock(pool)
         if override:
             member = pool[:1]
         else:
