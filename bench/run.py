@@ -520,7 +520,7 @@ def drive_booking(db, conf, quick):
     results = {}
     # Always 20 staff x 30 days x 3,600 appointments: the target's size.
     results[BOOKING_SLOTS] = sub("slots", db, conf, size=20, days=30)
-    results[BOOKING_FORM] = sub("book", db, conf, size=200 // (10 if quick else 1), days=30)
+    results[BOOKING_FORM] = sub("book", db, conf, size=100 // (10 if quick else 1), days=30)
     return results
 
 
