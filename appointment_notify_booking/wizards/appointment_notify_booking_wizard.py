@@ -49,7 +49,7 @@ class AppointmentNotifyBookingWizard(models.TransientModel):
         help="Leave empty for anyone free.",
     )
     override = fields.Boolean(
-        help="Book even though the time does not fit (calendar managers only).",
+        help="Book even though the time does not fit (notification administrators only).",
     )
     availability = fields.Selection(
         [("unknown", "Not checked"), ("fits", "Available"), ("conflict", "Not available")],
