@@ -32,6 +32,21 @@ class TestBook(BookingCase):
         self.assertEqual(len(self.messages(event, trigger="booked")), 1)
         self.assertEqual(self.messages(event).partner_id, self.customer, "staff are not notified")
 
+    def test_confirmed_or_awaiting_per_company_setting(self):
+        self.make_rule("confirmed")
+        self.make_rule("awaiting")
+        self.make_rule("rescheduled")
+        confirmed = self.service._book(self.customer, local("2026-03-03 10:00"))
+        self.company.notify_manual_confirmation = True
+        awaiting = self.service._book(self.customer2, local("2026-03-03 10:00"))
+        self.assertEqual(confirmed.booking_state, "confirmed")
+        self.assertEqual(awaiting.booking_state, "awaiting")
+        self.assertEqual(self.messages(confirmed).mapped("trigger"), ["confirmed"])
+        self.assertEqual(self.messages(awaiting).mapped("trigger"), ["awaiting"])
+        # Moving it through the engine tells the customer once.
+        self.service._reschedule(confirmed, local("2026-03-03 14:00"))
+        self.assertEqual(self.messages(confirmed).mapped("trigger"), ["confirmed", "rescheduled"])
+
     def test_book_refuses_taken_slot_with_alternatives(self):
         self.service.staff_ids = self.anna
         self.service._book(self.customer, local("2026-03-03 10:00"))
