@@ -20,6 +20,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import booking  # bench/booking.py (the script's folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -461,6 +463,10 @@ def run_one(name, db, conf, args):
             result = bench_memory(env, cr, args.size)
         elif name == "sms":
             result = bench_sms(env, cr, args.size, args.rate)
+        elif name == "slots":
+            result = booking.bench_slots(env, cr, staff_count=args.size, days=args.days)
+        elif name == "book":
+            result = booking.bench_book(env, cr, args.size, days=args.days)
         else:
             raise SystemExit(f"unknown benchmark {name}")
     finally:
@@ -509,6 +515,19 @@ def table(result):
     return "\n".join(rows)
 
 
+BOOKING_SLOTS = "5. Booking: free slots (_find_slots) on a loaded calendar"
+BOOKING_FORM = "6. Booking: New booking form and _book vs a plain create"
+
+
+def drive_booking(db, conf, quick):
+    """The booking addon's benchmarks (``--only booking``)."""
+    results = {}
+    # Always 20 staff x 30 days x 3,600 appointments: the target's size.
+    results[BOOKING_SLOTS] = sub("slots", db, conf, size=20, days=30)
+    results[BOOKING_FORM] = sub("book", db, conf, size=100 // (10 if quick else 1), days=30)
+    return results
+
+
 def drive(db, conf, quick):
     scale = 10 if quick else 1
     results = {}
@@ -531,6 +550,7 @@ def drive(db, conf, quick):
         "target": "<= 1.5x",
         "met": ratio <= 1.5,
     }
+    results.update(drive_booking(db, conf, quick))
     return results
 
 
@@ -567,6 +587,29 @@ def write_results(results, quick):
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
 
 
+def update_sections(results, quick):
+    """Replace (or append) only these sections of bench/RESULTS.md."""
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    for title, result in results.items():
+        body = (
+            f"## {title}\n\nRun on {datetime.now():%Y-%m-%d %H:%M} by "
+            f"`./dev bench --only booking{' --quick' if quick else ''}` "
+            f"({machine()}; load average {os.getloadavg()[0]:.1f} at the end: other "
+            "work on the machine makes timings noisy).\n\n"
+            f"{table(result)}\n"
+        )
+        head = f"## {title}\n"
+        if head in text:
+            before, rest = text.split(head, 1)
+            after = rest.split("\n## ", 1)
+            tail = "\n## " + after[1] if len(after) > 1 else ""
+            text = before + body + tail
+        else:
+            text = text.rstrip("\n") + "\n\n" + body
+    path.write_text(text)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--one")
@@ -576,9 +619,15 @@ def main():
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rate", type=float, default=0)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--only", choices=["booking"], help="run only these benchmarks")
     args = parser.parse_args()
     if args.one:
         run_one(args.one, args.db, args.conf, args)
+        return
+    if args.only == "booking":
+        update_sections(drive_booking(args.db, args.conf, args.quick), args.quick)
+        print("[bench] booking sections written to bench/RESULTS.md")
         return
     results = drive(args.db, args.conf, args.quick)
     write_results(results, args.quick)

@@ -32,7 +32,12 @@ VENV = ROOT / ".venv"
 DATA_DIR = CACHE / "data"
 ODOO_UPSTREAM = "https://github.com/odoo/odoo.git"
 
-CORE_ADDONS = ["appointment_notify", "appointment_notify_sms", "appointment_notify_whatsapp"]
+CORE_ADDONS = [
+    "appointment_notify",
+    "appointment_notify_sms",
+    "appointment_notify_whatsapp",
+    "appointment_notify_booking",
+]
 REPAIR_ADDON = "appointment_notify_repair"
 # Glue addons -> the channel addon each needs; they install by themselves when
 # repair support and their channel are both installed.
@@ -48,7 +53,7 @@ ALL_ADDONS = CORE_ADDONS + REPAIR_ADDONS + list(ODOO_GLUE_ADDONS)
 # The addons' dependency closure, installed once into a cached template database.
 TEMPLATE_MODULES = ["mail", "calendar", "resource", "phone_validation", "sms", "sms_twilio"]
 DEMO_DB = "appointment_notify_demo"
-BENCH_ADDONS = ["appointment_notify", "appointment_notify_sms"]
+BENCH_ADDONS = ["appointment_notify", "appointment_notify_sms", "appointment_notify_booking"]
 
 
 def say(msg):
@@ -610,6 +615,8 @@ def cmd_bench(args):
     cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--db", db, "--conf", str(conf)]
     if args.quick:
         cmd.append("--quick")
+    if args.only:
+        cmd += ["--only", args.only]
     return run(cmd, check=False).returncode
 
 
@@ -638,6 +645,7 @@ def main():
     p_test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     p_bench = sub.add_parser("bench", help="benchmarks; writes bench/RESULTS.md")
     p_bench.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    p_bench.add_argument("--only", choices=["booking"], help="only the booking benchmarks")
     args = parser.parse_args()
     ensure_venv()
     started = time.time()

@@ -1,0 +1,2 @@
+from . import appointment_notify_booking_wizard
+from . import appointment_notify_booking_alternative
