@@ -61,4 +61,4 @@ class TwilioSmsController(Controller):
 
     def _notify_sms_company(self):
         """The companies whose Twilio account signed this request (usually one), or None."""
-        return TwilioClient.signed_companies(request.env, request.httprequest)
+        return TwilioClient.signed_companies(request.env, request.httprequest, _logger)

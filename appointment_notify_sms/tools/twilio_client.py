@@ -207,16 +207,17 @@ class TwilioClient:
     # ------------------------------------------------------------------
 
     @staticmethod
-    def signed_companies(env, httprequest):
+    def signed_companies(env, httprequest, logger=_logger):
         """The companies whose Twilio account signed ``httprequest`` (usually one), or None.
 
         The signature covers the URL Twilio called: the configured webhook URL
-        plus this path, whatever address this request reached us by.
+        plus this path, whatever address this request reached us by. Refusals
+        are logged on ``logger`` (the controller's).
         """
         signature = httprequest.headers.get("X-Twilio-Signature")
         account = httprequest.form.get("AccountSid")
         if not signature or not account:
-            _logger.warning(
+            logger.warning(
                 "Twilio webhook %s without signature or account refused", httprequest.path
             )
             return None
@@ -233,7 +234,7 @@ class TwilioClient:
             )
         )
         if not signed:
-            _logger.warning(
+            logger.warning(
                 "Twilio webhook with an invalid signature refused: expected it signed for %s "
                 "(the webhook URL in Settings > Notifications > SMS)",
                 url,
