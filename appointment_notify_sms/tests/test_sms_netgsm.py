@@ -182,6 +182,7 @@ class TestSmsNetgsm(SmsCase):
     def test_report_cron_applies_status_once(self):
         """One query for everything pending; delivered applied once; none when idle."""
         Message = self.env["appointment.notify.message"]
+        self.customer2.phone = "0533 765 43 21"  # the company's country: Turkey
         _event, messages = self.book(partners=self.customer | self.customer2)
         self.dispatch()
         self.assertEqual(set(messages.mapped("state")), {"sent"})
