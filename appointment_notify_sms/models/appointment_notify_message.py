@@ -7,8 +7,8 @@ from odoo.tools import SQL
 
 from odoo.addons.appointment_notify.models.appointment_notify_message import NotifySendError
 
-from ..tools.phone import normalize_mobile
 from ..tools.netgsm_client import CONSENT_OFF_STATUS, IYS_SOURCE, NetgsmClient
+from ..tools.phone import normalize_mobile
 from ..tools.sms_encoding import netgsm_segments, sms_segments
 from ..tools.twilio_client import MAX_VALIDITY, OPT_OUT_SOURCE, TwilioClient
 

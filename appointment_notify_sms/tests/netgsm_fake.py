@@ -34,6 +34,7 @@ import contextlib
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections import defaultdict, deque
@@ -257,7 +258,8 @@ def main(argv=None):
     fake = FakeNetgsm(args.usercode, args.password, headers=args.header or ["SALON"])
     fake.delivery = args.delivery
     fake.start(args.port)
-    print(f"FakeNetgsm on {fake.url}", flush=True)  # noqa: T201
+    sys.stdout.write(f"FakeNetgsm on {fake.url}\n")
+    sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):
         while True:
             time.sleep(3600)
