@@ -99,3 +99,22 @@ def test_report_limited_to_10_a_minute(ng):
     jobid = send(ng).json()["jobid"]
     codes = [report(ng, [jobid]).json()["code"] for _ in range(11)]
     assert codes[:10] == ["00"] * 10 and codes[10] == "80"
+
+
+def test_injected_faults_and_timeouts(ng):
+    ng.timeout_sleep = 0.5
+    ng.inject_faults(1.0, kinds=("timeout",), seed=1)
+    with pytest.raises(requests.exceptions.Timeout):
+        requests.post(
+            ng.url + netgsm_fake.SEND_PATH,
+            json={"msgheader": "SALON", "messages": [{"msg": "x", "no": "905321234567"}]},
+            auth=AUTH,
+            timeout=0.2,
+        )
+    assert len(ng.timed_out) == 1, "a timed-out send was accepted all the same"
+    ng.inject_faults(1.0, kinds=("100",), seed=1)
+    assert send(ng).json()["code"] == "100"
+    ng.clear_faults()
+    assert send(ng).json()["code"] == "00"
+    assert ng.faults == {"timeout": 1, "100": 1}
+    assert ng.received_by_no() == {"905321234567": 2}

@@ -33,11 +33,12 @@ import base64
 import contextlib
 import itertools
 import json
+import random
 import re
 import sys
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SEND_PATH = "/sms/rest/v2/send"
@@ -83,7 +84,8 @@ class FakeNetgsm:
         self.report_limit_per_minute = 10
         self.delivery = None  # final report status given at send time, None: "0"
         self.status_by_number = {}
-        self.delay = 0.0  # seconds before answering a send (timeouts)
+        self.delay = 0.0  # seconds before answering any send
+        self.timeout_sleep = 12.0  # seconds a "timeout" fault holds its answer
         self._server = None
         self._thread = None
         self._lock = threading.Lock()
@@ -100,11 +102,33 @@ class FakeNetgsm:
             self._send_times = deque()
             self._report_times = deque()
             self._per_number = defaultdict(deque)
+            self._fault_rate, self._fault_kinds, self._random = 0.0, (), random.Random()
+            self.faults = Counter()  # kind -> how many were injected
+            self.timed_out = []  # job ids accepted after a "timeout" fault
 
     def fail_next(self, *codes):
         """The next sends answer these codes, in order (e.g. "100", "80")."""
         with self._lock:
             self._forced.extend(codes)
+
+    def inject_faults(self, rate=0.3, kinds=("100", "80", "timeout"), seed=None):
+        """Answer a share ``rate`` of the sends with a fault drawn from ``kinds``.
+
+        A code is answered instead of sending; "timeout" sends the message but
+        answers only after ``timeout_sleep`` seconds (the client gave up by then).
+        """
+        with self._lock:
+            self._fault_rate, self._fault_kinds = rate, tuple(kinds)
+            self._random = random.Random(seed)
+
+    def clear_faults(self):
+        with self._lock:
+            self._fault_rate, self._fault_kinds = 0.0, ()
+
+    def received_by_no(self):
+        """{number: how many messages NetGSM accepted for it}."""
+        with self._lock:
+            return Counter(record["no"] for record in self.sent)
 
     def deliver(self, jobid, status):
         """Set the report status of a message (e.g. "1" delivered, "12" not delivered)."""
@@ -160,19 +184,38 @@ class FakeNetgsm:
             body = None
         if path == SEND_PATH and self.delay:
             time.sleep(self.delay)
+        timeout = False
         with self._lock:
             if not self._authorized(handler.headers.get("Authorization")):
                 status, answer = 406, {"code": "30", "description": "invalid credentials"}
             elif not isinstance(body, dict):
                 status, answer = 406, {"code": "70", "description": "invalid JSON"}
             elif path == SEND_PATH:
-                status, answer = self._send(body)
+                fault = self._roll_fault()
+                if fault == "timeout":
+                    status, answer = self._send(body)
+                    timeout = answer.get("code") == "00"
+                    if timeout:
+                        self.timed_out.append(answer["jobid"])
+                elif fault:
+                    status, answer = 406, {"code": fault, "description": "injected"}
+                else:
+                    status, answer = self._send(body)
             elif path == REPORT_PATH:
                 status, answer = self._report(body)
             else:
                 status, answer = 404, {"code": "70", "description": "unknown path"}
             self.requests.append((path, status, answer.get("code")))
+        if timeout:
+            time.sleep(self.timeout_sleep)
         handler.send_json(status, answer)
+
+    def _roll_fault(self):
+        if not self._fault_kinds or self._random.random() >= self._fault_rate:
+            return None
+        kind = self._random.choice(self._fault_kinds)
+        self.faults[kind] += 1
+        return kind
 
     @staticmethod
     def _within(times, window, now):
