@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 import requests
 
@@ -135,30 +136,40 @@ class AppointmentNotifyMessage(models.Model):
 
     @api.model
     def _cron_netgsm_status(self):
-        """Apply NetGSM's delivery reports: one query per account with SMS pending, none else."""
+        """Apply NetGSM's delivery reports: one query per batch of pending SMS, none if none.
+
+        Per account at most ``netgsm_report_queries`` (5) queries of
+        ``netgsm_report_batch`` (500) job ids a run, under NetGSM's 10 a minute;
+        SMS sent more than 3 days ago are no longer asked about.
+        """
+        batch = max(self._sms_param_int("netgsm_report_batch", 500), 1)
+        queries = max(self._sms_param_int("netgsm_report_queries", 5), 1)
+        since = fields.Datetime.now() - timedelta(days=3)
         pending = self.sudo().search(
             [
                 ("channel", "=", "sms"),
                 ("sms_provider", "=", "netgsm"),
                 ("state", "=", "sent"),
                 ("provider_ref", "!=", False),
+                ("create_date", ">=", since),
             ],
             order="id",
-            limit=self._sms_param_int("netgsm_report_batch", 500),
         )
         for company, messages in pending.grouped("company_id").items():
             client = NetgsmClient(self.env, company)
             if not client.has_account():
                 continue
-            try:
-                statuses = client.report(messages.mapped("provider_ref"))
-            except (NotifySendError, requests.exceptions.RequestException) as exc:
-                _logger.warning("NetGSM report for %s failed: %s", company.name, exc)
-                continue
-            for message in messages:
-                status, _error = statuses.get(message.provider_ref, (None, None))
-                if status is not None:
-                    message._sms_apply_netgsm_status(client, status)
+            for start in range(0, min(len(messages), batch * queries), batch):
+                chunk = messages[start : start + batch]
+                try:
+                    statuses = client.report(chunk.mapped("provider_ref"))
+                except (NotifySendError, requests.exceptions.RequestException) as exc:
+                    _logger.warning("NetGSM report for %s failed: %s", company.name, exc)
+                    break
+                for message in chunk:
+                    status, _error = statuses.get(message.provider_ref, (None, None))
+                    if status is not None:
+                        message._sms_apply_netgsm_status(client, status)
 
     def _sms_apply_netgsm_status(self, client, status):
         """One NetGSM report status; İYS refusal (16) turns non-service consent off."""

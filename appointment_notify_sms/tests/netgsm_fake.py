@@ -43,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SEND_PATH = "/sms/rest/v2/send"
 REPORT_PATH = "/sms/rest/v2/report"
+STATS_PATH = "/fake/stats"  # not NetGSM's: how many messages this fake accepted
 MAX_CHARS = 1000  # the fake's own limit for code 20 (NetGSM: "over the maximum length")
 # Turkish mobiles (905xxxxxxxxx) or 00 + an international number.
 NUMBER_RE = re.compile(r"^(905\d{9}|00[1-9]\d{6,14})$")
@@ -59,7 +60,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.fake._handle(self)
 
     def do_GET(self):
-        self.send_json(405, {"code": "70", "description": "POST only"})
+        if self.path == STATS_PATH:  # the fake's own, for a benchmark in another process
+            self.send_json(200, {"sent": len(self.server.fake.sent)})
+        else:
+            self.send_json(405, {"code": "70", "description": "POST only"})
 
     def send_json(self, status, payload):
         data = json.dumps(payload).encode()
@@ -82,6 +86,7 @@ class FakeNetgsm:
         self.iys_brand = True  # False: commercial sends answer 51
         self.rate_limit_per_second = 0  # 0: no limit
         self.report_limit_per_minute = 10
+        self.per_number_limit = 20  # sends to one number within a minute (code 85); 0: none
         self.delivery = None  # final report status given at send time, None: "0"
         self.status_by_number = {}
         self.delay = 0.0  # seconds before answering any send
@@ -248,7 +253,8 @@ class FakeNetgsm:
         rate = self.rate_limit_per_second
         if rate and self._within(self._send_times, 1.0, now) >= rate:
             return 406, {"code": "80", "description": "limit"}
-        if self._within(self._per_number[number], 60.0, now) >= 20:
+        limit = self.per_number_limit
+        if limit and self._within(self._per_number[number], 60.0, now) >= limit:
             return 406, {"code": "85", "description": "duplicate"}
         self._send_times.append(now)
         self._per_number[number].append(now)
@@ -297,11 +303,17 @@ def main(argv=None):
     parser.add_argument("--password", default="netgsm-test")
     parser.add_argument("--header", action="append", default=None)
     parser.add_argument("--delivery", default="1", help="report status of every message")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per send")
+    parser.add_argument(
+        "--per-number-limit", type=int, default=20, help="code 85 after this many a minute"
+    )
     args = parser.parse_args(argv)
     fake = FakeNetgsm(args.usercode, args.password, headers=args.header or ["SALON"])
     fake.delivery = args.delivery
+    fake.delay = args.latency
+    fake.per_number_limit = args.per_number_limit
     fake.start(args.port)
-    sys.stdout.write(f"FakeNetgsm on {fake.url}\n")
+    sys.stdout.write(f"{fake.url}\n")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):
         while True:

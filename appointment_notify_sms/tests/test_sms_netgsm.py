@@ -200,6 +200,24 @@ class TestSmsNetgsm(SmsCase):
         Message._cron_netgsm_status()
         self.assertEqual(self.ng.report_queries, 2, "nothing pending: no query")
 
+    def test_report_batches_within_queries_per_run(self):
+        """Batches of netgsm_report_batch job ids, at most netgsm_report_queries a run."""
+        ICP = self.env["ir.config_parameter"].sudo()
+        ICP.set_param("appointment_notify_sms.netgsm_report_batch", "1")
+        ICP.set_param("appointment_notify_sms.netgsm_report_queries", "1")
+        self.customer2.phone = "0533 765 43 21"
+        self.ng.delivery = "1"
+        _event, messages = self.book(partners=self.customer | self.customer2)
+        self.dispatch()
+        Message = self.env["appointment.notify.message"]
+        Message._cron_netgsm_status()
+        self.assertEqual(self.ng.report_queries, 1)
+        self.assertEqual(messages.mapped("state"), ["delivered", "sent"])
+        ICP.set_param("appointment_notify_sms.netgsm_report_queries", "5")
+        Message._cron_netgsm_status()
+        self.assertEqual(self.ng.report_queries, 2)
+        self.assertEqual(messages.mapped("state"), ["delivered", "delivered"])
+
     def test_report_iys_refusal_turns_marketing_consent_off(self):
         self.customer.notify_consent_marketing = True
         self.ng.status_by_number[TR_GSM] = "16"
