@@ -51,6 +51,8 @@ NUMBER_RE = re.compile(r"^(905\d{9}|00[1-9]\d{6,14})$")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = -1  # one write per response: no Nagle/delayed-ACK stalls
+    disable_nagle_algorithm = True
     server_version = "FakeNetgsm/1.0"
 
     def log_message(self, format, *args):
@@ -61,7 +63,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == STATS_PATH:  # the fake's own, for a benchmark in another process
-            self.send_json(200, {"sent": len(self.server.fake.sent)})
+            fake = self.server.fake
+            self.send_json(200, {"sent": len(fake.sent), "report_queries": fake.report_queries})
         else:
             self.send_json(405, {"code": "70", "description": "POST only"})
 
@@ -73,8 +76,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            self.wfile.flush()
         except OSError:
             self.close_connection = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256  # the dispatcher's parallel calls must not overflow the backlog
 
 
 class FakeNetgsm:
@@ -147,8 +157,7 @@ class FakeNetgsm:
 
     def start(self, port=0):
         if self._server is None:
-            self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-            self._server.daemon_threads = True
+            self._server = _Server(("127.0.0.1", port), _Handler)
             self._server.fake = self
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
