@@ -1,8 +1,8 @@
 {
     "name": "Appointment Notifications: SMS",
-    "summary": "SMS channel for appointment notifications through Twilio: E.164 "
-    "numbers, delivery status, STOP/START opt-out",
-    "version": "19.0.1.1.0",
+    "summary": "SMS channel for appointment notifications through Twilio or NetGSM "
+    "(Turkey): E.164 numbers, delivery status, STOP/START opt-out",
+    "version": "19.0.1.2.0",
     "category": "Productivity/Calendar",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",
@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/appointment_notify_sms_security.xml",
         "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
         "data/sms_template_data.xml",
         "views/appointment_notify_message_views.xml",
         "views/appointment_notify_rule_views.xml",

@@ -1,15 +1,12 @@
 import logging
 
-from twilio.request_validator import RequestValidator
-
 from odoo.http import Controller, request, route
 
 from ..models.appointment_notify_message import STATUS_PATH
 from ..models.appointment_notify_sms_inbound import INBOUND_PATH
+from ..tools.twilio_client import EMPTY_TWIML, TwilioClient
 
 _logger = logging.getLogger(__name__)
-
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 class TwilioSmsController(Controller):
@@ -63,36 +60,5 @@ class TwilioSmsController(Controller):
         return request.make_response(EMPTY_TWIML, headers=[("Content-Type", "text/xml")])
 
     def _notify_sms_company(self):
-        """The companies whose Twilio account signed this request (usually one), or None.
-
-        The signature covers the URL Twilio called: the configured webhook URL
-        plus this path, whatever address this request reached us by.
-        """
-        httprequest = request.httprequest
-        signature = httprequest.headers.get("X-Twilio-Signature")
-        account = httprequest.form.get("AccountSid")
-        if not signature or not account:
-            _logger.warning(
-                "Twilio webhook %s without signature or account refused", httprequest.path
-            )
-            return None
-        Company = request.env["res.company"].sudo()
-        companies = Company.search([("sms_twilio_account_sid", "=", account)]).filtered(
-            "sms_twilio_auth_token"
-        )
-        url = Company._notify_twilio_webhook_url() + httprequest.path
-        if httprequest.query_string:
-            url += "?" + httprequest.query_string.decode()
-        signed = companies.filtered(
-            lambda company: RequestValidator(company.sms_twilio_auth_token).validate(
-                url, httprequest.form, signature
-            )
-        )
-        if not signed:
-            _logger.warning(
-                "Twilio webhook with an invalid signature refused: expected it signed for %s "
-                "(the webhook URL in Settings > Notifications > SMS)",
-                url,
-            )
-            return None
-        return signed
+        """The companies whose Twilio account signed this request (usually one), or None."""
+        return TwilioClient.signed_companies(request.env, request.httprequest, _logger)

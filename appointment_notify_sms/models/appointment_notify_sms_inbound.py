@@ -4,15 +4,15 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools import twilio_client
+
 _logger = logging.getLogger(__name__)
 
 INBOUND_PATH = "/appointment_notify_sms/inbound"
 
-# Twilio's default opt-out and opt-in keywords (single word, any case). "YES" is
-# not one of ours: a customer answering a reminder with "yes" has not agreed to
-# anything new, and START only restores what a STOP took away.
-OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
-OPT_IN = {"START", "UNSTOP"}
+# Twilio's opt-out and opt-in keywords (kept importable here for the migration).
+OPT_OUT = twilio_client.OPT_OUT
+OPT_IN = twilio_client.OPT_IN
 
 
 class AppointmentNotifySmsInbound(models.Model):

@@ -8,6 +8,7 @@ from odoo.addons.sms_twilio.tools.sms_twilio import get_twilio_from_number
 from ..tools.phone import normalize_mobile
 
 ALPHANUMERIC_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+NETGSM_HEADER_RE = re.compile(r"^[A-Za-z0-9 .*-]{3,11}$")
 WEBHOOK_URL_PARAM = "appointment_notify_sms.webhook_url"
 
 
@@ -19,6 +20,36 @@ class ResCompany(models.Model):
 
     _inherit = "res.company"
 
+    notify_sms_provider = fields.Selection(
+        [("twilio", "Twilio"), ("netgsm", "NetGSM")],
+        string="SMS provider",
+        default="twilio",
+        required=True,
+        groups="base.group_system",
+        help="Who sends this company's SMS: NetGSM for Turkey (registered header, "
+        "Turkish characters), Twilio elsewhere.",
+    )
+    notify_netgsm_usercode = fields.Char(
+        string="NetGSM user code",
+        groups="base.group_system",
+        help="The subscriber number (850...) or API sub-user of the NetGSM account.",
+    )
+    notify_netgsm_password = fields.Char(string="NetGSM password", groups="base.group_system")
+    notify_netgsm_header = fields.Char(
+        string="NetGSM header (başlık)",
+        groups="base.group_system",
+        help="The sender name registered at NetGSM (3 to 11 characters, no Turkish letters). "
+        "NetGSM refuses any header it has not registered for the account (code 40).",
+    )
+    notify_netgsm_encoding = fields.Selection(
+        [("TR", "Turkish characters (TR)"), ("default", "Latin only")],
+        string="NetGSM encoding",
+        default="TR",
+        required=True,
+        groups="base.group_system",
+        help="TR keeps ç, ğ, ı, İ, ö, ş, ü as written (the Turkish alphabet of the "
+        "SMS standard); Latin only lets NetGSM replace them.",
+    )
     notify_sms_sender_type = fields.Selection(
         [
             ("number", "Phone number"),
@@ -60,6 +91,7 @@ class ResCompany(models.Model):
         "notify_sms_messaging_service_sid",
         "notify_sms_alphanumeric_sender",
         "notify_sms_rate",
+        "notify_netgsm_header",
     )
     def _check_notify_sms_sender(self):
         for company in self.sudo():
@@ -87,6 +119,14 @@ class ResCompany(models.Model):
                         "spaces, with at least one letter."
                     )
                 )
+            header = company.notify_netgsm_header
+            if header and not NETGSM_HEADER_RE.match(header):
+                raise ValidationError(
+                    self.env._(
+                        "A NetGSM header (başlık) has 3 to 11 characters without Turkish "
+                        "letters: letters, digits, spaces, '.', '-' or '*'."
+                    )
+                )
             if company.notify_sms_rate < 0:
                 raise ValidationError(self.env._("The SMS rate cannot be negative."))
 
@@ -105,14 +145,20 @@ class ResCompany(models.Model):
         return url.strip().rstrip("/")
 
     def _notify_sms_has_account(self):
+        """Whether the company's SMS provider has an account (else: test mode)."""
         self.ensure_one()
         company = self.sudo()
+        if company.notify_sms_provider == "netgsm":
+            return bool(company.notify_netgsm_usercode and company.notify_netgsm_password)
         return bool(company.sms_twilio_account_sid and company.sms_twilio_auth_token)
 
     def _notify_sms_sender(self, to_number):
-        """The Twilio form fields naming the sender, e.g. {"From": "+3197..."}; {} if none."""
+        """The provider's fields naming the sender, e.g. {"From": "+3197..."}; {} if none."""
         self.ensure_one()
         company = self.sudo()
+        if company.notify_sms_provider == "netgsm":
+            header = company.notify_netgsm_header
+            return {"msgheader": header} if header else {}
         kind = company.notify_sms_sender_type
         if kind == "service":
             sid = company.notify_sms_messaging_service_sid

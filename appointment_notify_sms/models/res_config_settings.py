@@ -7,6 +7,27 @@ from .res_company import WEBHOOK_URL_PARAM
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    notify_sms_provider = fields.Selection(
+        related="company_id.notify_sms_provider", readonly=False, groups="base.group_system"
+    )
+    notify_netgsm_usercode = fields.Char(
+        related="company_id.notify_netgsm_usercode", readonly=False, groups="base.group_system"
+    )
+    notify_netgsm_password = fields.Char(
+        related="company_id.notify_netgsm_password", readonly=False, groups="base.group_system"
+    )
+    notify_netgsm_header = fields.Char(
+        related="company_id.notify_netgsm_header", readonly=False, groups="base.group_system"
+    )
+    notify_netgsm_encoding = fields.Selection(
+        related="company_id.notify_netgsm_encoding", readonly=False, groups="base.group_system"
+    )
+    notify_netgsm_api_url = fields.Char(
+        string="NetGSM API URL",
+        config_parameter="appointment_notify_sms.netgsm_api_url",
+        groups="base.group_system",
+        help="https://api.netgsm.com.tr; tests and benchmarks point it at a local server.",
+    )
     notify_sms_sender_type = fields.Selection(
         related="company_id.notify_sms_sender_type", readonly=False, groups="base.group_system"
     )

@@ -1,1 +1,1 @@
-from . import phone, sms_encoding, throttle
+from . import phone, sms_encoding, throttle, twilio_client, netgsm_client

@@ -32,3 +32,36 @@ def sms_segments(body):
             segments, used = segments + 1, 0
         used += cost
     return encoding, units, segments
+
+
+# 3GPP TS 23.038 Turkish single shift table: the Turkish letters missing from
+# GSM-7 cost 2 septets (escape + letter), like the extension characters.
+TURKISH_SHIFT = frozenset("ĞğİıŞşç")
+TURKISH_TO_LATIN = str.maketrans("ĞğİıŞşç", "GgIiSsc")
+
+
+def netgsm_segments(body, turkish=True):
+    """``(encoding, units, segments)`` as NetGSM bills ``body``.
+
+    ``turkish`` (encoding TR): a text with Turkish letters goes as GSM-7 with
+    the Turkish shift table, whose 3-octet header leaves 155 septets in one
+    SMS and 149 per part; other texts as ``sms_segments``. Without it NetGSM
+    sends Latin letters instead (ş -> s), counted as GSM-7.
+    """
+    body = body or ""
+    if not turkish:
+        return sms_segments(body.translate(TURKISH_TO_LATIN))
+    if not any(c in TURKISH_SHIFT for c in body):
+        return sms_segments(body)
+    if not all(c in GSM7_BASIC or c in GSM7_EXTENSION or c in TURKISH_SHIFT for c in body):
+        return sms_segments(body)  # anything else: UCS-2
+    costs = [2 if c in GSM7_EXTENSION or c in TURKISH_SHIFT else 1 for c in body]
+    units = sum(costs)
+    if units <= 155:
+        return "gsm7_tr", units, 1
+    segments, used = 1, 0
+    for cost in costs:
+        if used + cost > 149:
+            segments, used = segments + 1, 0
+        used += cost
+    return "gsm7_tr", units, segments

@@ -1,9 +1,7 @@
 from odoo.http import request, route
 
-from odoo.addons.appointment_notify_sms.controllers.main import (
-    EMPTY_TWIML,
-    TwilioSmsController,
-)
+from odoo.addons.appointment_notify_sms.controllers.main import TwilioSmsController
+from odoo.addons.appointment_notify_sms.tools.twilio_client import EMPTY_TWIML
 
 from ..models.appointment_notify_message import STATUS_PATH
 

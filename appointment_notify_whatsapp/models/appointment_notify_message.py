@@ -7,10 +7,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 
 from odoo.addons.appointment_notify.models.appointment_notify_message import NotifySendError
-from odoo.addons.appointment_notify_sms.models.appointment_notify_message import (
-    TwilioSendError,
-)
-from odoo.addons.appointment_notify_sms.tools.phone import normalize_mobile
+from odoo.addons.appointment_notify_sms.tools.twilio_client import TwilioClient, TwilioSendError
 
 _logger = logging.getLogger(__name__)
 
@@ -67,7 +64,7 @@ class AppointmentNotifyMessage(models.Model):
 
     def _is_test_mode(self):
         # No Twilio account: render and log, but nothing leaves the machine.
-        if self.channel == "whatsapp" and not self.company_id._notify_sms_has_account():
+        if self.channel == "whatsapp" and not TwilioClient(self.env, self.company_id).has_account():
             return True
         return super()._is_test_mode()
 
@@ -84,28 +81,11 @@ class AppointmentNotifyMessage(models.Model):
     def _get_destination(self):
         if self.channel != "whatsapp":
             return super()._get_destination()
-        number = self.partner_id._notify_sms_number()
-        if not number:
-            raise NotifySendError(
-                self.env._("%s has no mobile or phone number.", self.partner_id.display_name)
-            )
-        return self._whatsapp_normalize(number)
+        return self._whatsapp_normalize(self._partner_number())
 
     def _whatsapp_normalize(self, number):
         """E.164 of ``number``; unlike SMS a landline may run WhatsApp Business."""
-        country = self.partner_id.country_id or self.company_id.country_id
-        e164, problem = normalize_mobile((number or "").removeprefix("whatsapp:"), country.code)
-        if problem == "invalid":
-            raise NotifySendError(
-                self.env._(
-                    "The number %(number)r of %(customer)s is not a valid phone number "
-                    "(country: %(country)s).",
-                    number=number,
-                    customer=self.partner_id.display_name,
-                    country=country.name or self.env._("none"),
-                )
-            )
-        return e164
+        return self._normalize_number((number or "").removeprefix("whatsapp:"), mobile_only=False)
 
     def _render_whatsapp(self):
         if self.whatsapp_reply:
@@ -159,7 +139,7 @@ class AppointmentNotifyMessage(models.Model):
             )
         data = {
             "To": f"whatsapp:{self.destination}",
-            "StatusCallback": self._whatsapp_status_callback_url(),
+            "StatusCallback": self._provider_callback_url(STATUS_PATH),
             **sender,
         }
         template = self.whatsapp_template_id
@@ -187,15 +167,13 @@ class AppointmentNotifyMessage(models.Model):
                 ),
                 fallback=True,
             )
-        return self._twilio_transmission(
+        client = TwilioClient(self.env, company)
+        return client.transmission(
             data, ("whatsapp", *sender.values()), company.notify_whatsapp_rate
         )
 
     def _finish_whatsapp(self, response):
-        return self._twilio_answer(response, self._whatsapp_api_error)
-
-    def _whatsapp_status_callback_url(self):
-        return f"{self._sms_base_url()}{STATUS_PATH}/{self.id}"
+        return TwilioClient(self.env, self.company_id).answer(response, self._whatsapp_api_error)
 
     def _handle_send_error(self, exc, now):
         res = super()._handle_send_error(exc, now)
@@ -230,35 +208,28 @@ class AppointmentNotifyMessage(models.Model):
 
     def _whatsapp_api_error(self, status, payload):
         """Twilio's refusal of a WhatsApp message -> a NotifySendError."""
+        client = TwilioClient(self.env, self.company_id)
         code = payload.get("code")
         readable = self._whatsapp_error_texts().get(code)
         if not readable:
-            return self._sms_api_error(status, payload)
-        reason = self.env._(
-            "%(readable)s (Twilio error %(code)s: %(detail)s)",
-            readable=readable,
-            code=code,
-            detail=payload.get("message") or self.env._("HTTP %s", status),
-        )
-        return WhatsappSendError(reason, code=code, retry=code in BACKOFF_CODES)
-
-    def _sms_delivery_error_reason(self, status, code):
-        readable = None
-        if self.channel == "whatsapp" and str(code or "").isdigit():
-            readable = self._whatsapp_error_texts().get(int(code))
-        if not readable:
-            return super()._sms_delivery_error_reason(status, code)
-        return self.env._(
-            "Not delivered (%(status)s, Twilio error %(code)s): %(readable)s",
-            status=status,
-            code=code,
-            readable=readable,
+            return client.api_error(status, payload, self.destination)
+        detail = payload.get("message") or self.env._("HTTP %s", status)
+        return client.refusal(
+            readable, code, detail, error_class=WhatsappSendError, retry=code in BACKOFF_CODES
         )
 
     def _whatsapp_apply_status(self, status, error_code=None, sid=None):
         """A status callback: the SMS state machine, plus 'read' and WhatsApp failures."""
         self.ensure_one()
-        changed = self._sms_apply_status(status, error_code, sid)
+        client = TwilioClient(self.env, self.company_id)
+        new_state = client.state_of(status)
+        reason = None
+        if new_state == "failed":
+            readable = None
+            if str(error_code or "").isdigit():
+                readable = self._whatsapp_error_texts().get(int(error_code))
+            reason = client.delivery_error_reason(status, error_code, readable=readable)
+        changed = self._apply_delivery_state(new_state, reason=reason, ref=sid)
         if sid and self.provider_ref and sid != self.provider_ref:
             return changed
         if status == "read" and self.state == "delivered" and not self.whatsapp_read_at:

@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from odoo.addons.appointment_notify_sms.models.appointment_notify_sms_inbound import OPT_OUT
+from odoo.addons.appointment_notify_sms.tools.twilio_client import OPT_OUT
 
 _logger = logging.getLogger(__name__)
 
