@@ -1,5 +1,6 @@
 import logging
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from odoo import fields, http
 from odoo.http import request
@@ -145,6 +146,10 @@ class ManageLinkController(http.Controller):
             for slot in slots or []
         ]
         company = ctx["company"]
+        action_url = f"/appointment_notify/manage/{token}"
+        later_url = (
+            slot_choices and f"{action_url}?{urlencode({'after': slot_choices[-1]['value']})}"
+        )
         values = {
             "event": event,
             "partner": partner,
@@ -164,8 +169,8 @@ class ManageLinkController(http.Controller):
                 event._notify_manage_deadline("reschedule"), tz, lang
             ),
             "slots": slot_choices,
-            "later": slot_choices and slot_choices[-1]["value"],
-            "action_url": f"/appointment_notify/manage/{token}",
+            "later_url": later_url,
+            "action_url": action_url,
             "done": done if done in ("confirmed", "cancelled", "rescheduled") else None,
             "error": error,
         }

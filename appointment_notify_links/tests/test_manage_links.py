@@ -285,6 +285,12 @@ class TestManageLinks(BookingCase, HttpCase):
             local(f"{self.day} 00:00") + timedelta(minutes=1)
         )
         self.assertEqual(offered, [fields.Datetime.to_string(s.start) for s in expected])
+        # "Later times" is a GET too: the next free starts after the last one shown.
+        page = self.get(self.path, after=after).text
+        later = re.search(r'href="([^"]+)" id="manage_later"', page).group(1)
+        later_offered = SLOT.findall(self.get(later).text)
+        self.assertTrue(later_offered)
+        self.assertGreater(later_offered[0], offered[-1])
         before = self.state()[0]
         response = self.post("reschedule", {"start": as_utc[0]})
         self.assertEqual(response.status_code, 303)
