@@ -287,7 +287,7 @@ class TestManageLinks(BookingCase, HttpCase):
         self.assertEqual(offered, [fields.Datetime.to_string(s.start) for s in expected])
         # "Later times" is a GET too: the next free starts after the last one shown.
         page = self.get(self.path, after=after).text
-        later = re.search(r'href="([^"]+)" id="manage_later"', page).group(1)
+        later = re.search(r'id="manage_later" href="([^"]+)"', page).group(1)
         later_offered = SLOT.findall(self.get(later).text)
         self.assertTrue(later_offered)
         self.assertGreater(later_offered[0], offered[-1])
