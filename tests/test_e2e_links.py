@@ -8,8 +8,11 @@ the SMS templates are the addon's defaults.
 
 import hashlib
 import re
+import shutil
+import subprocess
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -76,6 +79,33 @@ def dispatch(rpc):
     return rpc("ir.actions.server", "run", [action])["processed"]
 
 
+def phone_screenshot(url):
+    """The page as a phone shows it (390 px wide), for the README: headless Chromium,
+    no session, the way a customer opens the link."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        return None
+    folder = Path(__file__).resolve().parent.parent / "screenshots" / "e2e_links"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"manage_page_{datetime.now():%Y%m%d_%H%M%S}.png"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=390,1100",
+            f"--screenshot={target}",
+            url,
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return target if target.exists() else None
+
+
 def texts_to(twilio, number):
     return [m.get("Body", "") for m in twilio.messages if m.get("To") == number]
 
@@ -102,6 +132,10 @@ def test_sms_link_reschedules_and_the_new_time_arrives_once(e2e, rpc, twilio):
     page = client.get(url, timeout=30)
     assert page.status_code == 200
     assert "e2e Colouring" in page.text
+    # Rendered for a phone: viewport, no asset bundle to load.
+    assert 'name="viewport"' in page.text
+    assert "/web/assets/" not in page.text
+    phone_screenshot(url)
     offered = SLOT.findall(page.text)
     new_start = next(value for value in offered if value != utc(start))
     moved = client.post(

@@ -1,16 +1,16 @@
-import logging
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import pytz
+from babel import dates as babel_dates
+
 from odoo import fields, http
 from odoo.http import request
-from odoo.tools.misc import get_lang
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from odoo.addons.appointment_notify_booking.models.appointment_notify_service import (
     BookingUnavailable,
 )
-
-_logger = logging.getLogger(__name__)
 
 MANAGE = "/appointment_notify/manage/<string:token>"
 
@@ -103,6 +103,22 @@ class ManageLinkController(http.Controller):
         except ValueError:
             return None
 
+    @staticmethod
+    def _slot_choices(slots, tz, lang):
+        locale = babel_locale_parse(lang)
+        zone = pytz.timezone(tz or "UTC")
+        choices = []
+        for slot in slots:
+            local = pytz.utc.localize(slot.start).astimezone(zone)
+            choices.append(
+                {
+                    "value": fields.Datetime.to_string(slot.start),
+                    "day": babel_dates.format_date(local, "full", locale=locale),
+                    "label": babel_dates.format_time(local, "short", locale=locale),
+                }
+            )
+        return choices
+
     def _not_found(self):
         """One page for tampered, expired and foreign links: it names nothing."""
         lang = get_lang(request.env).code
@@ -138,13 +154,11 @@ class ManageLinkController(http.Controller):
         }
         if slots is None and may["reschedule"]:
             slots = event._notify_manage_slots(slots_from)
-        slot_choices = [
-            {
-                "value": fields.Datetime.to_string(slot.start),
-                "label": event._notify_format_when(slot.start, tz, lang),
-            }
-            for slot in slots or []
-        ]
+        slot_choices, days = self._slot_choices(slots or [], tz, lang), []
+        for choice in slot_choices:  # grouped by the customer's day
+            if not days or days[-1]["label"] != choice["day"]:
+                days.append({"label": choice["day"], "slots": []})
+            days[-1]["slots"].append(choice)
         company = ctx["company"]
         action_url = f"/appointment_notify/manage/{token}"
         later_url = (
@@ -169,6 +183,7 @@ class ManageLinkController(http.Controller):
                 event._notify_manage_deadline("reschedule"), tz, lang
             ),
             "slots": slot_choices,
+            "slot_days": days,
             "later_url": later_url,
             "action_url": action_url,
             "done": done if done in ("confirmed", "cancelled", "rescheduled") else None,
