@@ -23,9 +23,8 @@ def booking_day(days_ahead=3):
     return day.isoformat()
 
 
-@tagged("post_install", "-at_install", "appointment_notify_links")
-class TestManageLinks(BookingCase, HttpCase):
-    """The customer's page behind the signed link, over real HTTP (no browser)."""
+class ManageLinksCase(BookingCase, HttpCase):
+    """A booking of Anna's with its link; helpers to use the page over HTTP."""
 
     @classmethod
     def setUpClass(cls):
@@ -98,6 +97,11 @@ class TestManageLinks(BookingCase, HttpCase):
             self.company.name,
         ):
             self.assertNotIn(secret, response.text)
+
+
+@tagged("post_install", "-at_install", "appointment_notify_links")
+class TestManageLinks(ManageLinksCase):
+    """The customer's page behind the signed link, over real HTTP (no browser)."""
 
     # ------------------------------------------------------------------
     # the link in the templates
