@@ -28,6 +28,8 @@ class ManageLinkController(http.Controller):
         event, partner = self._from_token(token)
         if not event:
             return self._not_found()
+        if event._name != "calendar.event":
+            return self._render_readonly(event, partner)
         start = self._parse_utc(after)
         if start:  # "later times": the ones after the last start shown
             start += timedelta(minutes=1)
@@ -37,7 +39,7 @@ class ManageLinkController(http.Controller):
         MANAGE + "/confirm", type="http", auth="public", methods=["POST"], csrf=True, sitemap=False
     )
     def manage_confirm(self, token, **kwargs):
-        event, partner = self._from_token(token)
+        event, partner = self._from_token(token, appointments_only=True)
         if not event:
             return self._not_found()
         if not event._notify_manage_confirm(partner, self._origin()):
@@ -48,7 +50,7 @@ class ManageLinkController(http.Controller):
         MANAGE + "/cancel", type="http", auth="public", methods=["POST"], csrf=True, sitemap=False
     )
     def manage_cancel(self, token, reason="", **kwargs):
-        event, partner = self._from_token(token)
+        event, partner = self._from_token(token, appointments_only=True)
         if not event:
             return self._not_found()
         reason = (reason or "").strip()[:500]
@@ -65,7 +67,7 @@ class ManageLinkController(http.Controller):
         sitemap=False,
     )
     def manage_reschedule(self, token, start=None, **kwargs):
-        event, partner = self._from_token(token)
+        event, partner = self._from_token(token, appointments_only=True)
         if not event:
             return self._not_found()
         start = self._parse_utc(start)
@@ -86,8 +88,11 @@ class ManageLinkController(http.Controller):
     # ------------------------------------------------------------------
 
     @staticmethod
-    def _from_token(token):
-        return request.env["calendar.event"]._notify_manage_from_token(token)
+    def _from_token(token, appointments_only=False):
+        record, partner = request.env["appointment.notify.mixin"]._notify_manage_from_token(token)
+        if appointments_only and record and record._name != "calendar.event":
+            return None, None  # other records have a read-only page: no action
+        return record, partner
 
     @staticmethod
     def _origin():
@@ -195,14 +200,4 @@ class ManageLinkController(http.Controller):
             .with_context(lang=lang)
             ._render_template("appointment_notify_links.manage_page", values)
         )
-        return request.make_response(
-            html,
-            headers=[
-                ("Content-Type", "text/html; charset=utf-8"),
-                # Personal data: never cached, never sent on as a referrer.
-                ("Cache-Control", "no-store"),
-                ("Referrer-Policy", "no-referrer"),
-                ("X-Robots-Tag", "noindex"),
-            ],
-            status=status,
-        )
+        return self._page_response(html, status)

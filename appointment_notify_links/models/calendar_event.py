@@ -1,75 +1,22 @@
 from datetime import timedelta
 
-import pytz
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
-from odoo.tools.misc import hash_sign, verify_hash_signed
+from odoo import _, fields, models
 
 from odoo.addons.appointment_notify_booking.models.appointment_notify_service import (
     BookingUnavailable,
 )
 
-# The HMAC scope of the links: a token signed for anything else never opens a page.
-MANAGE_SCOPE = "appointment_notify.manage"
-MANAGE_PATH = "/appointment_notify/manage/"
-
 
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
-    # ------------------------------------------------------------------
-    # the signed link
-    # ------------------------------------------------------------------
+    _notify_manage_page = "appointment_notify_links.manage_page"
 
-    def _notify_manage_token(self, partner):
-        """Signed {event, customer}, valid until the appointment ends."""
-        self.ensure_one()
-        end = self._notify_end() or self.stop
-        return hash_sign(
-            self.env(su=True),
-            MANAGE_SCOPE,
-            {"e": self.id, "p": partner.id},
-            expiration=pytz.utc.localize(end),
-        )
-
-    def _notify_manage_url(self, partner):
-        """The customer's link, or '' for events that are not bookings of a
-        service (they have no policy to enforce) and for non-customers."""
-        self.ensure_one()
-        if not (self.notify_service_id and partner and partner in self._notify_customers()):
-            return ""
-        return self.get_base_url() + MANAGE_PATH + self._notify_manage_token(partner)
-
-    def _notify_render_context(self, partner):
-        ctx = super()._notify_render_context(partner)
-        ctx["manage_url"] = self._notify_manage_url(partner)
-        return ctx
-
-    @api.model
-    def _notify_manage_from_token(self, token):
-        """(event, customer) as superuser for a valid token, else (None, None).
-
-        Tampered, expired and foreign tokens all give (None, None): the
-        caller shows one page for all of them, which tells nothing.
-        """
-        try:
-            values = verify_hash_signed(self.env(su=True), MANAGE_SCOPE, token or "")
-        except (ValueError, TypeError, IndexError):
-            return None, None
-        if not isinstance(values, dict):
-            return None, None
-        event_id, partner_id = values.get("e"), values.get("p")
-        if not (isinstance(event_id, int) and isinstance(partner_id, int)):
-            return None, None
-        event = self.sudo().browse(event_id).exists()
-        partner = self.env["res.partner"].sudo().browse(partner_id).exists()
-        if not (event and partner and event.notify_service_id):
-            return None, None
-        # Taken off the appointment since the link was sent: the link is dead.
-        if partner not in event._notify_customers():
-            return None, None
-        return event, partner
+    def _notify_manage_enabled(self, partner):
+        """Only bookings of a service: plain events have no policy to enforce."""
+        return bool(self.notify_service_id) and super()._notify_manage_enabled(partner)
 
     # ------------------------------------------------------------------
     # what the customer may do now

@@ -169,13 +169,17 @@ class TestManageLinks(ManageLinksCase):
         expired = hash_sign(
             env,
             "appointment_notify.manage",
-            {"e": self.event.id, "p": self.customer.id},
+            {"m": "calendar.event", "r": self.event.id, "p": self.customer.id},
             expiration=datetime.now(pytz.utc) - timedelta(minutes=1),
         )
         # Signed for another customer who does not attend this appointment.
         foreign = self.event._notify_manage_token(self.customer2)
-        other_scope = hash_sign(env, "other.scope", {"e": self.event.id, "p": self.customer.id})
-        for bad in (tampered, expired, foreign, other_scope, "garbage", "AQ"):
+        values = {"m": "calendar.event", "r": self.event.id, "p": self.customer.id}
+        other_scope = hash_sign(env, "other.scope", values)
+        # Signed right, but for a model that has no page (or none at all).
+        no_page = hash_sign(env, "appointment_notify.manage", {**values, "m": "res.partner"})
+        no_model = hash_sign(env, "appointment_notify.manage", {**values, "m": "x.y"})
+        for bad in (tampered, expired, foreign, other_scope, no_page, no_model, "garbage", "AQ"):
             with self.subTest(token=bad[:12]):
                 self.assert_leaks_nothing(self.get(f"/appointment_notify/manage/{bad}"))
                 # Not even with a valid CSRF token of this session.
