@@ -137,6 +137,40 @@ class ManageLinkController(http.Controller):
             html, headers=[("Content-Type", "text/html; charset=utf-8")], status=404
         )
 
+    def _render_readonly(self, record, partner):
+        """The status page of a record the customer cannot change (a repair order)."""
+        lang = partner.lang or record._notify_company().partner_id.lang
+        lang = lang or get_lang(request.env).code
+        ctx = record.with_context(lang=lang)._notify_render_context(partner)
+        company = ctx["company"]
+        values = {
+            **ctx,
+            "record": record.with_context(lang=lang),
+            "partner": partner,
+            "contact": " / ".join(filter(None, [company.phone, company.email])) or company.name,
+        }
+        html = (
+            request.env["ir.ui.view"]
+            .sudo()
+            .with_context(lang=lang)
+            ._render_template(record._notify_manage_page, values)
+        )
+        return self._page_response(html)
+
+    @staticmethod
+    def _page_response(html, status=200):
+        return request.make_response(
+            html,
+            headers=[
+                ("Content-Type", "text/html; charset=utf-8"),
+                # Personal data: never cached, never sent on as a referrer.
+                ("Cache-Control", "no-store"),
+                ("Referrer-Policy", "no-referrer"),
+                ("X-Robots-Tag", "noindex"),
+            ],
+            status=status,
+        )
+
     def _render(
         self,
         event,
