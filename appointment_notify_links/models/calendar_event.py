@@ -64,10 +64,10 @@ class CalendarEvent(models.Model):
     # customer actions: the back office's write paths, then a chatter note
     # ------------------------------------------------------------------
 
-    def _notify_manage_note(self, partner, text, origin, notify_staff=False):
+    def _notify_manage_note(self, partner, text, origin, notify_staff=False, via=None):
         body = Markup("<p>%s</p>") % text
-        if origin:
-            body += Markup("<p>%s</p>") % _("Via the self-service link, from %s.", origin)
+        if via or origin:
+            body += Markup("<p>%s</p>") % (via or _("Via the self-service link, from %s.", origin))
         staff_partner = self.user_id.partner_id if notify_staff else self.env["res.partner"]
         self.message_post(
             body=body,
@@ -77,13 +77,14 @@ class CalendarEvent(models.Model):
             partner_ids=staff_partner.ids,
         )
 
-    def _notify_manage_confirm(self, partner, origin=None):
+    def _notify_manage_confirm(self, partner, origin=None, via=None):
+        """``via``: how, when not the link (e.g. an SMS reply)."""
         self.ensure_one()
         if not self._notify_manage_may("confirm"):
             return False
         self.action_notify_confirm()
         self._notify_manage_note(
-            partner, _("%s confirmed the appointment.", partner.display_name), origin
+            partner, _("%s confirmed the appointment.", partner.display_name), origin, via=via
         )
         return True
 
