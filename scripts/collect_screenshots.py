@@ -18,6 +18,7 @@ WANTED = {
     "send_a_test": "appointment_notify_sms",
     "appointment_cancelled": "appointment_notify_sms",
     "repair_order_chatter": "appointment_notify_repair",
+    "manage_page": "appointment_notify_links",
 }
 
 

@@ -37,6 +37,8 @@ CORE_ADDONS = [
     "appointment_notify_sms",
     "appointment_notify_whatsapp",
     "appointment_notify_booking",
+    "appointment_notify_links",
+    "appointment_notify_links_sms",
 ]
 REPAIR_ADDON = "appointment_notify_repair"
 # Glue addons -> the channel addon each needs; they install by themselves when
@@ -44,6 +46,7 @@ REPAIR_ADDON = "appointment_notify_repair"
 REPAIR_GLUE_ADDONS = {
     "appointment_notify_repair_sms": "appointment_notify_sms",
     "appointment_notify_repair_whatsapp": "appointment_notify_whatsapp",
+    "appointment_notify_repair_links": "appointment_notify_links",
 }
 REPAIR_ADDONS = [REPAIR_ADDON, *REPAIR_GLUE_ADDONS]
 # Glue addons -> the Odoo addon beside which they install by themselves; that

@@ -24,6 +24,7 @@ class MailRenderMixin(models.AbstractModel):
                 "note": "",
                 "status": "",
                 "location": "",
+                "manage_url": "",  # the self-service link (appointment_notify_links)
             }.items():
                 render_context.setdefault(key, value)
         return render_context

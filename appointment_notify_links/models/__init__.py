@@ -1,0 +1,2 @@
+from . import appointment_notify_mixin
+from . import calendar_event

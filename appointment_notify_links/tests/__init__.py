@@ -1,0 +1,2 @@
+from . import test_manage_links
+from . import test_manage_tour

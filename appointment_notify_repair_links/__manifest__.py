@@ -1,0 +1,15 @@
+{
+    "name": "Appointment Notifications: Repair Status Link",
+    "summary": "The self-service link on repair orders: a read-only status page",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Inventory",
+    "website": "https://github.com/appointment-notify/appointment_notify",
+    "author": "appointment_notify developers",
+    "maintainers": ["appointment-notify"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["appointment_notify_repair", "appointment_notify_links"],
+    "data": ["views/repair_status_page.xml"],
+    "installable": True,
+    "auto_install": True,
+}

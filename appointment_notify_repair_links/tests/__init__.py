@@ -1,0 +1,1 @@
+from . import test_repair_status_page
