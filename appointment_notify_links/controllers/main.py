@@ -214,6 +214,8 @@ class ManageLinkController(http.Controller):
             "location": ctx.get("location", ""),
             "status": ctx["status"],
             "is_open": event._notify_manage_is_open(),
+            "attending": "accepted"
+            in event.attendee_ids.filtered(lambda a: a.partner_id == partner).mapped("state"),
             "may": may,
             "cancel_deadline": event._notify_format_when(
                 event._notify_manage_deadline("cancel"), tz, lang

@@ -78,14 +78,21 @@ class CalendarEvent(models.Model):
         )
 
     def _notify_manage_confirm(self, partner, origin=None, via=None):
-        """``via``: how, when not the link (e.g. an SMS reply)."""
+        """The customer confirms their attendance: their attendee accepts.
+
+        Never the booking itself: an appointment awaiting confirmation waits for
+        staff (the company's "Bookings need confirmation"), whatever the customer
+        taps. Confirming twice changes nothing. ``via``: how, when not the link.
+        """
         self.ensure_one()
-        if not self._notify_manage_may("confirm"):
+        attendee = self.attendee_ids.filtered(lambda a: a.partner_id == partner)
+        if not attendee or not self._notify_manage_may("confirm"):
             return False
-        self.action_notify_confirm()
-        self._notify_manage_note(
-            partner, _("%s confirmed the appointment.", partner.display_name), origin, via=via
-        )
+        if attendee.state != "accepted":
+            attendee.sudo().write({"state": "accepted"})
+            self._notify_manage_note(
+                partner, _("%s confirmed their attendance.", partner.display_name), origin, via=via
+            )
         return True
 
     def _notify_manage_cancel(self, partner, reason="", origin=None):

@@ -209,21 +209,27 @@ class TestManageLinks(ManageLinksCase):
     # actions
     # ------------------------------------------------------------------
 
-    def test_confirm_awaiting(self):
+    def test_confirm_attendance_leaves_the_booking_to_staff(self):
+        """Awaiting staff's confirmation: the customer's tap is attendance, not acceptance."""
         self.event.unlink()
         self.company.notify_manual_confirmation = True
         self.event = self.service._book(self.customer, local(f"{self.day} 10:00"), staff=self.anna)
         self.path = self.event._notify_manage_url(self.customer)[len(self.event.get_base_url()) :]
+        attendee = self.event.attendee_ids.filtered(lambda a: a.partner_id == self.customer)
         self.assertEqual(self.event.booking_state, "awaiting")
-        self.assertFalse(self.triggers("confirmed"))
         self.assertIn("Confirm my attendance", self.get().text)
         response = self.post("confirm")
         self.assertEqual(response.status_code, 303)
-        self.assertEqual(self.event.booking_state, "confirmed")
-        self.assertEqual(len(self.triggers("confirmed")), 1)
-        note = self.note("confirmed the appointment")
+        self.assertEqual(attendee.state, "accepted")
+        self.assertEqual(self.event.booking_state, "awaiting", "staff still decide")
+        self.assertFalse(self.triggers("confirmed"))
+        note = self.note("confirmed their attendance")
         self.assertEqual(note.author_id, self.customer)
         self.assertIn("127.0.0.1", note.body)
+        # Confirmed once: the button is gone, a second POST adds nothing.
+        self.assertNotIn("Confirm my attendance", self.get().text)
+        self.assertEqual(self.post("confirm").status_code, 303)
+        self.note("confirmed their attendance")
 
     def test_cancel_with_reason(self):
         response = self.post("cancel", {"reason": "Ill, sorry"})

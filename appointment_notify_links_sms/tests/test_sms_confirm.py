@@ -26,20 +26,26 @@ class TestSmsConfirm(SmsCase):
             self.company, {"MessageSid": sid, "From": NL_MOBILE, "Body": body}
         )
 
+    def attending(self, event):
+        return event.attendee_ids.filtered(lambda a: a.partner_id == self.customer).state
+
     def test_reply_1_confirms_the_next_appointment_once(self):
         self.assertEqual(self.next.booking_state, "awaiting")
         inbound = self.reply(" 1 ")
         self.assertEqual(inbound.kind, "confirm")
         self.assertEqual(inbound.event_id, self.next)
-        self.assertEqual(self.next.booking_state, "confirmed")
-        self.assertEqual((self.past | self.later).mapped("booking_state"), ["awaiting"] * 2)
-        self.assertEqual(len(self.messages(self.next, trigger="confirmed")), 1)
+        self.assertEqual(self.attending(self.next), "accepted")
+        self.assertNotEqual(self.attending(self.later), "accepted")
+        # Attendance, not acceptance: the booking still waits for staff.
+        self.assertEqual(
+            (self.past | self.next | self.later).mapped("booking_state"), ["awaiting"] * 3
+        )
+        self.assertFalse(self.messages(self.next, trigger="confirmed"))
         note = self.next.message_ids.filtered(lambda m: "By SMS reply" in (m.body or ""))
         self.assertEqual(note.author_id, self.customer)
         # Twilio delivers the same webhook again: nothing more happens.
         self.assertFalse(self.reply("1"))
-        self.assertEqual(self.later.booking_state, "awaiting")
-        self.assertEqual(len(self.messages(self.next, trigger="confirmed")), 1)
+        self.assertNotEqual(self.attending(self.later), "accepted")
         consent = (self.customer.notify_consent_sms, self.customer.notify_consent_sms_date)
         self.assertEqual(consent, self.consent)
 
@@ -64,4 +70,5 @@ class TestSmsConfirm(SmsCase):
         self.assertNotEqual(expected, self.next)
         self.assertEqual(self.reply("1").event_id, expected)
         self.assertEqual(self.next.booking_state, "cancelled")
-        self.assertEqual(expected.booking_state, "confirmed")
+        family = expected.attendee_ids.filtered(lambda a: a.partner_id in partners)
+        self.assertEqual(family.mapped("state"), ["accepted"])
