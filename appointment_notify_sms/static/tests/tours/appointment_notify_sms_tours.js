@@ -148,6 +148,18 @@ registry.category("web_tour.tours").add("appointment_notify_receptionist", {
             run: "click",
         },
         {
+            trigger: "div[name=start] button",
+            content: "Open the date picker",
+            run: "click",
+        },
+        {
+            // Tomorrow, not calendar's default (the next half hour): a booking saved
+            // just after that moment would already have started.
+            trigger: "#start_0",
+            content: "Book it for tomorrow",
+            run: `edit ${inDays(1)}`,
+        },
+        {
             trigger: ".o_form_button_save",
             run: "click",
         },
