@@ -1,6 +1,6 @@
 {
     "name": "Appointment Notifications: Confirm by SMS Reply",
-    "summary": "A customer's SMS reply '1' confirms their next appointment",
+    "summary": "A customer's SMS reply '1' confirms their attendance at their next appointment",
     "version": "19.0.1.0.0",
     "category": "Productivity/Calendar",
     "website": "https://github.com/appointment-notify/appointment_notify",
