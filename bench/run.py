@@ -344,6 +344,50 @@ def setup_sms(env, tw, rate):
     env["ir.config_parameter"].set_param("appointment_notify_sms.webhook_url", "http://127.0.0.1:1")
 
 
+def insert_due_sms(env, cr, partner, size, name):
+    """``size`` confirmed appointments of ``partner``, each with its SMS due now.
+
+    One appointment per message, as in real life, inserted in bulk (booking speed is
+    benchmark 1's subject). Every other rule is switched off. Returns the new rule.
+    """
+    cr.execute(
+        """
+        INSERT INTO calendar_event (name, start, stop, user_id, active, show_as, privacy,
+                                    booking_state, allday)
+        SELECT %s || ' ' || n, now() + interval '2 days' + n * interval '1 minute',
+               now() + interval '2 days' + n * interval '1 minute' + interval '30 minutes',
+               %s, true, 'busy', 'public', 'confirmed', false
+          FROM generate_series(1, %s) n
+        RETURNING id
+        """,
+        [name, env.ref("base.user_admin").id, size],
+    )
+    event_ids = [row[0] for row in cr.fetchall()]
+    env["appointment.notify.rule"].search([]).active = False
+    rule = env["appointment.notify.rule"].create(
+        {
+            "name": name,
+            "trigger": "confirmed",
+            "channel": "sms",
+            "sms_template_id": env.ref("appointment_notify_sms.sms_template_event_confirmed").id,
+        }
+    )
+    # create_date: NetGSM's report cron only asks about messages of the last days.
+    now = datetime.now().replace(microsecond=0) - timedelta(seconds=1)
+    cr.execute(
+        """
+        INSERT INTO appointment_notify_message
+            (rule_id, company_id, res_model, res_id, partner_id, channel, trigger,
+             occurrence, scheduled_at, next_attempt_at, state, attempts, create_date)
+        SELECT %s, %s, 'calendar.event', event_id, %s, 'sms', 'confirmed', '', %s, %s,
+               'scheduled', 0, %s
+          FROM unnest(%s) event_id
+        """,
+        [rule.id, env.company.id, partner.id, now, now, now, event_ids],
+    )
+    return rule
+
+
 def bench_sms(env, cr, size, rate):
     """Due SMS through the local Twilio server (20 ms): ours versus Odoo's sms queue."""
     with TwilioProcess(latency=0.02) as tw:
@@ -357,44 +401,7 @@ def bench_sms(env, cr, size, rate):
                 "country_id": env.ref("base.nl").id,
             }
         )
-        # One appointment per message, as in real life (inserted in bulk: booking
-        # speed is benchmark 1's subject).
-        cr.execute(
-            """
-            INSERT INTO calendar_event (name, start, stop, user_id, active, show_as, privacy,
-                                        booking_state, allday)
-            SELECT 'sms bench ' || n, now() + interval '2 days' + n * interval '1 minute',
-                   now() + interval '2 days' + n * interval '1 minute' + interval '30 minutes',
-                   %s, true, 'busy', 'public', 'confirmed', false
-              FROM generate_series(1, %s) n
-            RETURNING id
-            """,
-            [env.ref("base.user_admin").id, size],
-        )
-        event_ids = [row[0] for row in cr.fetchall()]
-        env["appointment.notify.rule"].search([]).active = False
-        rule = env["appointment.notify.rule"].create(
-            {
-                "name": "bench sms",
-                "trigger": "confirmed",
-                "channel": "sms",
-                "sms_template_id": env.ref(
-                    "appointment_notify_sms.sms_template_event_confirmed"
-                ).id,
-            }
-        )
-        now = datetime.now().replace(microsecond=0) - timedelta(seconds=1)
-        cr.execute(
-            """
-            INSERT INTO appointment_notify_message
-                (rule_id, company_id, res_model, res_id, partner_id, channel, trigger,
-                 occurrence, scheduled_at, next_attempt_at, state, attempts)
-            SELECT %s, %s, 'calendar.event', event_id, %s, 'sms', 'confirmed', '', %s, %s,
-                   'scheduled', 0
-              FROM unnest(%s) event_id
-            """,
-            [rule.id, env.company.id, partner.id, now, now, event_ids],
-        )
+        rule = insert_due_sms(env, cr, partner, size, "bench sms")
         cr.commit()  # pylint: disable=invalid-commit
         started = time.perf_counter()
         env["appointment.notify.message"]._cron_dispatch()
@@ -512,42 +519,7 @@ def bench_sms_netgsm(env, cr, size):
                 "country_id": env.ref("base.tr").id,
             }
         )
-        cr.execute(
-            """
-            INSERT INTO calendar_event (name, start, stop, user_id, active, show_as, privacy,
-                                        booking_state, allday)
-            SELECT 'netgsm bench ' || n, now() + interval '2 days' + n * interval '1 minute',
-                   now() + interval '2 days' + n * interval '1 minute' + interval '30 minutes',
-                   %s, true, 'busy', 'public', 'confirmed', false
-              FROM generate_series(1, %s) n
-            RETURNING id
-            """,
-            [env.ref("base.user_admin").id, size],
-        )
-        event_ids = [row[0] for row in cr.fetchall()]
-        env["appointment.notify.rule"].search([]).active = False
-        rule = env["appointment.notify.rule"].create(
-            {
-                "name": "bench sms netgsm",
-                "trigger": "confirmed",
-                "channel": "sms",
-                "sms_template_id": env.ref(
-                    "appointment_notify_sms.sms_template_event_confirmed"
-                ).id,
-            }
-        )
-        now = datetime.now().replace(microsecond=0) - timedelta(seconds=1)
-        cr.execute(
-            """
-            INSERT INTO appointment_notify_message
-                (rule_id, company_id, res_model, res_id, partner_id, channel, trigger,
-                 occurrence, scheduled_at, next_attempt_at, state, attempts, create_date)
-            SELECT %s, %s, 'calendar.event', event_id, %s, 'sms', 'confirmed', '', %s, %s,
-                   'scheduled', 0, %s
-              FROM unnest(%s) event_id
-            """,
-            [rule.id, company.id, partner.id, now, now, now, event_ids],
-        )
+        rule = insert_due_sms(env, cr, partner, size, "bench sms netgsm")
         cr.commit()  # pylint: disable=invalid-commit
         Message = env["appointment.notify.message"]
         started = time.perf_counter()
