@@ -690,3 +690,25 @@ def book_each(rpc, customers, days=3):
     """One appointment per customer, all in one transaction; the events' ids."""
     start = now_utc() + timedelta(days=days)
     return book(rpc, [event_vals([customer], start=start) for customer in customers])
+
+
+# --------------------------------------------------------------------------
+# WhatsApp booking assistant (appointment_notify_whatsapp_assistant)
+# --------------------------------------------------------------------------
+
+ASSISTANT_ADDON = "appointment_notify_whatsapp_assistant"
+# What it installs on top of the SMS base (its dependencies): their files key the cache.
+ASSISTANT_ADDONS = [
+    "appointment_notify_whatsapp",
+    "appointment_notify_booking",
+    "appointment_notify_links",
+    ASSISTANT_ADDON,
+]
+
+
+def assistant_base_db():
+    """sms_base_db() plus the assistant and its dependencies, cached as
+    ``an_e2e_asstbase_<hash>``."""
+    sms = sms_base_db()
+    key = hashlib.sha1(f"{sms}|{_addons_digest(ASSISTANT_ADDONS)}".encode()).hexdigest()
+    return _cached_install(sms, ASSISTANT_ADDON, "an_e2e_asstbase_", key)
