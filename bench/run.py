@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import assistant  # bench/assistant.py
 import booking  # bench/booking.py (the script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -659,6 +660,8 @@ def drive(db, conf, quick):
         "met": ratio <= 1.5,
     }
     results.update(drive_booking(db, conf, quick))
+    print("[bench] assistant (two Odoo servers)", flush=True)
+    results.update(assistant.drive(conf, quick))
     return results
 
 
@@ -695,14 +698,14 @@ def write_results(results, quick):
     (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
 
 
-def update_sections(results, quick):
+def update_sections(results, quick, only="booking"):
     """Replace (or append) only these sections of bench/RESULTS.md."""
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n"
     for title, result in results.items():
         body = (
             f"## {title}\n\nRun on {datetime.now():%Y-%m-%d %H:%M} by "
-            f"`./dev bench --only booking{' --quick' if quick else ''}` "
+            f"`./dev bench --only {only}{' --quick' if quick else ''}` "
             f"({machine()}; load average {os.getloadavg()[0]:.1f} at the end: other "
             "work on the machine makes timings noisy).\n\n"
             f"{table(result)}\n"
@@ -728,7 +731,9 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rate", type=float, default=0)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--only", choices=["booking"], help="run only these benchmarks")
+    parser.add_argument(
+        "--only", choices=["booking", "assistant"], help="run only these benchmarks"
+    )
     args = parser.parse_args()
     if args.one:
         run_one(args.one, args.db, args.conf, args)
@@ -736,6 +741,10 @@ def main():
     if args.only == "booking":
         update_sections(drive_booking(args.db, args.conf, args.quick), args.quick)
         print("[bench] booking sections written to bench/RESULTS.md")
+        return
+    if args.only == "assistant":
+        update_sections(assistant.drive(args.conf, args.quick), args.quick, only="assistant")
+        print("[bench] assistant sections written to bench/RESULTS.md")
         return
     results = drive(args.db, args.conf, args.quick)
     write_results(results, args.quick)

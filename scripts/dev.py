@@ -649,7 +649,7 @@ def main():
     p_test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     p_bench = sub.add_parser("bench", help="benchmarks; writes bench/RESULTS.md")
     p_bench.add_argument("--quick", action="store_true", help="a tenth of the sizes")
-    p_bench.add_argument("--only", choices=["booking"], help="only the booking benchmarks")
+    p_bench.add_argument("--only", choices=["booking", "assistant"], help="only these benchmarks")
     args = parser.parse_args()
     ensure_venv()
     started = time.time()

@@ -143,9 +143,17 @@ def make_wa_customers(rpc, count, *, tag="wa", block=4):
     return partners, numbers
 
 
-def prepare_whatsapp(rpc, assistant=True):
+def prepare_whatsapp(rpc, assistant=True, content_url=None):
     """The companies' WhatsApp sender (the Twilio account is prepare_sms's) and the
-    assistant on or off; the default auto-reply text."""
+    assistant on or off; the default auto-reply text. ``content_url``: where the
+    assistant creates its interactive messages (Twilio's Content API, faked)."""
+    if content_url:
+        rpc(
+            "ir.config_parameter",
+            "set_param",
+            "appointment_notify_whatsapp_assistant.twilio_content_url",
+            content_url,
+        )
     companies = rpc("res.company", "search", [])
     rpc(
         "res.company",
@@ -159,6 +167,17 @@ def prepare_whatsapp(rpc, assistant=True):
             "notify_assistant_enabled": assistant,
         },
     )
+
+
+def assistant_runner_missing(rpc):
+    """Why the assistant cannot chat on this database yet, or None (its runner is built)."""
+    fields = rpc("appointment.notify.message", "fields_get", ["whatsapp_options"], ["type"])
+    if "whatsapp_options" not in fields:
+        return (
+            "the assistant's runner is not built yet: appointment.notify.message has no "
+            "whatsapp_options (queued replies carry no choices)"
+        )
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -584,6 +603,7 @@ __all__ = [
     "Chat",
     "ReplyWatcher",
     "Salon",
+    "assistant_runner_missing",
     "make_salon",
     "make_wa_customers",
     "overlaps_over_capacity",

@@ -27,6 +27,7 @@ import pytest
 from e2e_assistant_chat import (
     Chat,
     Salon,
+    assistant_runner_missing,
     make_salon,
     make_wa_customers,
     overlaps_over_capacity,
@@ -79,12 +80,17 @@ def report(label, figures):
 
 
 def replies_by_sid(rows):
-    """{inbound MessageSid: set of create_dates of the reply rows naming it}."""
+    """{inbound MessageSid: set of create_dates of the reply rows naming it}.
+
+    A reply's occurrence is ``reply:<MessageSid>`` (auto-reply) or
+    ``reply:<MessageSid>:<n>`` (the n-th reply of an assistant turn); the rows of
+    one turn share their transaction's create_date.
+    """
     turns = {}
     for row in rows:
-        occurrence = row.get("occurrence") or ""
-        if occurrence.startswith("reply:"):
-            turns.setdefault(occurrence.removeprefix("reply:"), set()).add(row["create_date"])
+        parts = (row.get("occurrence") or "").split(":")
+        if parts[0] == "reply" and len(parts) > 1:
+            turns.setdefault(parts[1], set()).add(row["create_date"])
     return turns
 
 
@@ -146,17 +152,6 @@ def test_without_the_assistant_a_hi_gets_the_auto_reply_once(e2e, rpc, twilio):
     assert to == sorted(f"whatsapp:{n}" for n in numbers)
 
 
-def assistant_runner_missing(rpc):
-    """Why the assistant cannot chat yet, or None (its runner is built)."""
-    fields = rpc("appointment.notify.message", "fields_get", ["whatsapp_options"], ["type"])
-    if "whatsapp_options" not in fields:
-        return (
-            "the assistant's runner is not built yet: appointment.notify.message has no "
-            "whatsapp_options (queued replies carry no choices)"
-        )
-    return None
-
-
 def service_events(rpc, service):
     rows = rpc(
         "calendar.event",
@@ -180,7 +175,7 @@ def test_fifty_customers_book_through_the_assistant_at_once(e2e, rpc, twilio):
     reason = assistant_runner_missing(rpc)
     if reason:
         pytest.skip(reason)
-    prepare_whatsapp(rpc, assistant=True)
+    prepare_whatsapp(rpc, assistant=True, content_url=twilio.url)
     salon = make_salon(rpc, CUSTOMERS, tag="asst", block=4)
     run = chat(e2e, rpc, twilio, salon, "assistant")
     run.duplicate = lambda customer, count: (customer.index + count) % 7 == 0
