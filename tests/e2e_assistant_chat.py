@@ -55,10 +55,14 @@ class Salon:
     capacity: int = 1
 
 
-def make_salon(rpc, customers, *, hours=(9, 13), max_days=3, tag="wa", block=4):
+def make_salon(rpc, customers, *, hours=(8, 18), max_days=4, tag="wa", block=4):
     """Two stylists working ``hours`` (UTC) every day, a 1 h service with one place
     per stylist bookable ``max_days`` ahead and chosen by the customer, and
-    ``customers`` known customers with a WhatsApp number each."""
+    ``customers`` known customers with a WhatsApp number each. Other services are
+    archived: the customers book this one."""
+    others = rpc("appointment.notify.service", "search", [])
+    if others:
+        rpc("appointment.notify.service", "write", others, {"active": False})
     calendar = rpc(
         "resource.calendar",
         "create",
