@@ -212,6 +212,7 @@ def _burst_section(customers, odoo, auto, first, missing):
             "webhook p50: assistant on / Odoo version_info": _ratio(first["webhook ms"], odoo),
             "reply queued after the message, assistant on (ms p50/p95/max)": _triple(first[QUEUED]),
             "reply queued p50: assistant on / off": _ratio(first[QUEUED], auto[QUEUED]),
+            "runner cron (server: runs, turns, seconds)": first[RUNNER],
             "first replies": first["outcomes"],
             "target": TARGET,
             "met": _met(first, "webhook ms", WEBHOOK_TARGET_MS)
@@ -239,10 +240,22 @@ def _conversation_section(customers, booking, missing):
         "slot taken meanwhile, alternatives offered": booking["taken then alternatives"],
         "seconds until everybody was answered": seconds,
         "turns/s": round(booking["turns"] / seconds, 1) if seconds else None,
+        "runner cron (server: runs, turns, seconds)": booking[RUNNER],
+        "runner ms per turn": _per_turn(booking[RUNNER]),
+        "webhook serialization retries": booking["serialization retries"],
         "target": TARGET,
         "met": _met(booking, "webhook ms", WEBHOOK_TARGET_MS)
         and _met(booking, QUEUED, REPLY_TARGET_MS),
     }
+
+
+RUNNER = "runner (server: runs, turns, seconds)"
+
+
+def _per_turn(runs):
+    turns = sum(r[1] for r in runs.values())
+    seconds = sum(r[2] for r in runs.values())
+    return round(seconds / turns * 1000) if turns else None
 
 
 def _triple(figures):

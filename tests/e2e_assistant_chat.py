@@ -16,6 +16,7 @@ microsecond) and hands each customer what was queued for their number.
 import json
 import queue
 import random
+import re
 import statistics
 import threading
 import time
@@ -371,6 +372,7 @@ class Chat:
     """The customers of one run: their threads, webhooks and what they got."""
 
     def __init__(self, servers, db, account_sid, auth_token, signed_base, salon, kind):
+        self.servers = servers
         self.urls = [s.url for s in servers]
         self.db = db
         self.account_sid = account_sid
@@ -392,6 +394,7 @@ class Chat:
         self.max_turns = 20
         self.reply_timeout = 30.0
         self.elapsed = 0.0
+        self.logs = {}  # server name -> what it logged during the run
 
     # one message -----------------------------------------------------------
 
@@ -509,6 +512,7 @@ class Chat:
                 customer.outcome, customer.error = "error", repr(exc)
 
         threads = [threading.Thread(target=target, args=(c,)) for c in self.customers]
+        offsets = {s.name: _log_size(s) for s in self.servers}
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -518,6 +522,10 @@ class Chat:
         # Late rows (a reply nobody waited for) still land in watcher.rows.
         time.sleep(1)
         self.watcher.stop()
+        for server in self.servers:
+            with open(server.log_path, errors="replace") as log:
+                log.seek(offsets[server.name])
+                self.logs[server.name] = log.read()
         return self
 
     # figures -------------------------------------------------------------------
@@ -539,6 +547,15 @@ class Chat:
                 seen.append(turn.seen_at - last)
         return queued, seen
 
+    def runner_runs(self):
+        """{server: (runs, turns, seconds)} of the assistant's cron during the run."""
+        runs = {}
+        for name, text in self.logs.items():
+            for done, seconds in RUNNER_DONE.findall(text):
+                count, turns, total = runs.get(name, (0, 0, 0.0))
+                runs[name] = (count + 1, turns + int(done), round(total + float(seconds), 2))
+        return runs
+
     def figures(self):
         hooks = self.webhook_seconds()
         queued, seen = self.reply_latencies()
@@ -555,7 +572,24 @@ class Chat:
             "taken then alternatives": sum(c.taken for c in self.customers),
             "customers who met a taken slot": sum(1 for c in self.customers if c.taken),
             "seconds": round(self.elapsed, 1),
+            "runner (server: runs, turns, seconds)": self.runner_runs(),
+            "serialization retries": sum(
+                text.count("SERIALIZATION_FAILURE") for text in self.logs.values()
+            ),
         }
+
+
+RUNNER_DONE = re.compile(
+    r"Job 'Notifications: WhatsApp booking assistant' \(\d+\) fully done "
+    r"\(#loop \d+; done (\d+); remaining \d+; duration ([\d.]+)s\)"
+)
+
+
+def _log_size(server):
+    try:
+        return server.log_path.stat().st_size
+    except OSError:
+        return 0
 
 
 def percentile(values, pct):
