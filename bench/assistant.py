@@ -11,12 +11,14 @@ assistant, two Odoo servers (threaded, 2 cron threads each) on it, Twilio faked 
 127.0.0.1, and simulated customers posting signed inbound webhooks alternately to
 both servers.
 
-1. A burst: N customers write at the same moment. Odoo's own
+1. One at a time: 10 customers write "Hi" one after the other, each waiting for
+   the reply (no contention): the cost of a webhook and of a turn by themselves.
+2. A burst: N customers write at the same moment. Odoo's own
    ``/web/webclient/version_info`` (the cheapest JSON-RPC route, no database work)
    under the same burst, the existing auto-reply path (assistant off: the webhook
    queues the auto-reply itself), and the assistant on (the webhook records the
    message and triggers the runner, which queues the reply after its debounce).
-2. A conversation: N customers book at once through the assistant (Hi, book,
+3. A conversation: N customers book at once through the assistant (Hi, book,
    service, staff, day, slot, yes; alternatives when their slot was taken).
 
 Figures: webhook response time (p50/p95/max), time from a customer's message to its
@@ -142,8 +144,15 @@ def run(customers=50, keep=False):
         odoo_times += burst_version_info(env.servers[1].url, customers - customers // 2)
         odoo = chat_mod.stats_ms(odoo_times)
 
-        # 1b. Assistant off: the existing auto-reply, queued by the webhook.
+        odoo_alone = chat_mod.stats_ms(burst_version_info(env.servers[0].url, 1, ALONE))
+
+        # 1b. Assistant off: the existing auto-reply, queued by the webhook; one
+        # customer at a time first (no contention), then all at once.
         chat_mod.prepare_whatsapp(rpc, assistant=False)
+        partners, numbers = chat_mod.make_wa_customers(rpc, ALONE, tag="off1", block=1)
+        auto_alone = chat(chat_mod.Salon(None, [], partners, numbers), "auto")
+        auto_alone.run(auto_alone.say_hi, one_at_a_time=True)
+        auto_alone = auto_alone.figures()
         partners, numbers = chat_mod.make_wa_customers(rpc, customers, tag="off", block=5)
         auto = chat(chat_mod.Salon(None, [], partners, numbers), "auto")
         auto.reply_timeout = 30
@@ -151,10 +160,14 @@ def run(customers=50, keep=False):
         auto_figures = auto.figures()
 
         missing = chat_mod.assistant_runner_missing(rpc)
-        first_figures = booking_figures = None
+        first_figures = booking_figures = alone = None
         if not missing:
-            # 1c. Assistant on: the same burst of first messages.
+            # 1c. Assistant on: one at a time, then the same burst of first messages.
             chat_mod.prepare_whatsapp(rpc, assistant=True, content_url=twilio.url)
+            partners, numbers = chat_mod.make_wa_customers(rpc, ALONE, tag="on1", block=2)
+            alone = chat(chat_mod.Salon(None, [], partners, numbers), "assistant")
+            alone.run(alone.say_hi, one_at_a_time=True)
+            alone = alone.figures()
             partners, numbers = chat_mod.make_wa_customers(rpc, customers, tag="on", block=3)
             first = chat(chat_mod.Salon(None, [], partners, numbers), "assistant")
             first.reply_timeout = 120
@@ -179,6 +192,7 @@ def run(customers=50, keep=False):
         sink.stop()
 
     return {
+        ALONE_TITLE: _alone_section(odoo_alone, auto_alone, alone, missing),
         BURST: _burst_section(customers, odoo, auto_figures, first_figures, missing),
         CONVERSATION: _conversation_section(customers, booking_figures, missing),
     }
@@ -191,6 +205,31 @@ def _ratio(a, b, key="p50"):
 
 TARGET = f"webhook < {WEBHOOK_TARGET_MS} ms; reply queued < {REPLY_TARGET_MS} ms (p95)"
 QUEUED = "reply queued after last message, ms"
+
+
+def _alone_section(odoo, auto, alone, missing):
+    section = {
+        "customers, one after the other": ALONE,
+        "Odoo /web/webclient/version_info (ms p50/p95/max)": _triple(odoo),
+        "webhook, assistant off: auto-reply (ms p50/p95/max)": _triple(auto["webhook ms"]),
+        "reply queued after the message, assistant off (ms p50/p95/max)": _triple(auto[QUEUED]),
+    }
+    if not alone:
+        section["assistant on"] = f"not measured: {missing}"
+        return section
+    section.update(
+        {
+            "webhook, assistant on (ms p50/p95/max)": _triple(alone["webhook ms"]),
+            "webhook p50: assistant on / off": _ratio(alone["webhook ms"], auto["webhook ms"]),
+            "webhook p50: assistant on / Odoo version_info": _ratio(alone["webhook ms"], odoo),
+            "reply queued after the message, assistant on (ms p50/p95/max)": _triple(alone[QUEUED]),
+            "runner cron (server: runs, turns, seconds)": alone[RUNNER],
+            "target": TARGET,
+            "met": _met(alone, "webhook ms", WEBHOOK_TARGET_MS)
+            and _met(alone, QUEUED, REPLY_TARGET_MS),
+        }
+    )
+    return section
 
 
 def _burst_section(customers, odoo, auto, first, missing):
@@ -264,8 +303,10 @@ def _triple(figures):
     return f"{figures['p50']} / {figures['p95']} / {figures['max']}"
 
 
-BURST = "7. WhatsApp assistant: a burst of first messages (two servers)"
-CONVERSATION = "8. WhatsApp assistant: customers booking at once (two servers)"
+ALONE = 10  # customers of the measurement without contention
+ALONE_TITLE = "7. WhatsApp assistant: first messages one at a time (two servers)"
+BURST = "8. WhatsApp assistant: a burst of first messages (two servers)"
+CONVERSATION = "9. WhatsApp assistant: customers booking at once (two servers)"
 
 
 def drive(conf, quick):

@@ -501,7 +501,8 @@ class Chat:
         self.send(customer, "Hi")
         customer.outcome = "replied" if self.wait_turn(customer) else "no_reply"
 
-    def run(self, conversation=None):
+    def run(self, conversation=None, one_at_a_time=False):
+        """All customers at once (a thread each), or ``one_at_a_time`` (no contention)."""
         conversation = conversation or self.converse
         self.watcher.start()
 
@@ -516,6 +517,8 @@ class Chat:
         started = time.monotonic()
         for thread in threads:
             thread.start()
+            if one_at_a_time:
+                thread.join(timeout=self.max_turns * self.reply_timeout)
         for thread in threads:
             thread.join(timeout=self.max_turns * self.reply_timeout)
         self.elapsed = time.monotonic() - started
