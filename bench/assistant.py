@@ -270,7 +270,7 @@ def _conversation_section(customers, booking, missing):
         "outcomes": booking["outcomes"],
         "appointments made": booking["appointments"],
         "turns answered": booking["turns"],
-        "webhooks (Twilio's retries included)": booking["webhooks"],
+        "webhooks": booking["webhooks"],
         "webhook (ms p50/p95/max)": _triple(booking["webhook ms"]),
         "reply queued after the last message (ms p50/p95/max)": _triple(booking[QUEUED]),
         "reply seen by the customer, 0.2 s poll (ms p50/p95/max)": _triple(
@@ -280,7 +280,7 @@ def _conversation_section(customers, booking, missing):
         "seconds until everybody was answered": seconds,
         "turns/s": round(booking["turns"] / seconds, 1) if seconds else None,
         "runner cron (server: runs, turns, seconds)": booking[RUNNER],
-        "runner ms per turn": _per_turn(booking[RUNNER]),
+        "runner cron time per turn, its debounce waits included (ms)": _per_turn(booking[RUNNER]),
         "webhook serialization retries": booking["serialization retries"],
         "target": TARGET,
         "met": _met(booking, "webhook ms", WEBHOOK_TARGET_MS)
