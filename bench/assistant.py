@@ -110,7 +110,24 @@ def _met(figures, key, target):
     return p95 is not None and p95 < target
 
 
-def run(customers=50, keep=False):
+def _extra_runner(server, rpc, stop):
+    """A what-if, not a shipped setting: one more runner in parallel, a copy of the
+    runner cron run again and again in an HTTP thread (``method_direct_trigger``)
+    until ``stop``. The runner's claim (SKIP LOCKED) lets runners share the work."""
+    client = server.rpc()
+    cron = client("ir.cron", "copy", [rpc.ref(RUNNER_CRON)])
+    cron = cron[0] if isinstance(cron, list) else cron
+    while not stop.is_set():
+        started = time.monotonic()
+        client("ir.cron", "method_direct_trigger", [cron])
+        if time.monotonic() - started < 0.5:
+            stop.wait(0.3)  # nothing was pending
+
+
+RUNNER_CRON = "appointment_notify_whatsapp_assistant.ir_cron_assistant_run"
+
+
+def run(customers=50, keep=False, runners=1):
     """Both scenarios on a fresh clone; {section title: figures}."""
     support, chat_mod = _harness()
     from twilio_fake import FakeTwilio
@@ -122,10 +139,10 @@ def run(customers=50, keep=False):
     env = support.E2eEnv("bench_assistant", sink)
     try:
         support.clone_db(support.assistant_base_db(), env.db)
-        rpc = env.start_server().rpc()
+        rpc = env.start_server(**chat_mod.SERVER_OPTIONS).rpc()
         support.prepare_db(rpc, sink)
         support.prepare_sms(rpc, twilio)
-        env.start_server("s2")
+        env.start_server("s2", **chat_mod.SERVER_OPTIONS)
         signed_base = rpc("ir.config_parameter", "get_param", "appointment_notify_sms.webhook_url")
 
         def chat(salon, kind):
@@ -178,8 +195,21 @@ def run(customers=50, keep=False):
             salon = chat_mod.make_salon(rpc, customers, tag="bench", block=4)
             booking = chat(salon, "assistant")
             booking.reply_timeout = 120
-            booking.run()
+            stop = threading.Event()
+            extra = [
+                threading.Thread(target=_extra_runner, args=(env.servers[i % 2], rpc, stop))
+                for i in range(runners - 1)
+            ]
+            for thread in extra:
+                thread.start()
+            try:
+                booking.run()
+            finally:
+                stop.set()
+                for thread in extra:
+                    thread.join()
             booking_figures = booking.figures()
+            booking_figures["runners"] = runners
             booking_figures["appointments"] = rpc(
                 "calendar.event", "search_count", [("notify_service_id", "=", salon.service)]
             )
@@ -267,8 +297,10 @@ def _conversation_section(customers, booking, missing):
     seconds = booking["seconds"]
     return {
         "customers booking at once": customers,
+        **({"runners in parallel (what-if)": booking["runners"]} if booking["runners"] > 1 else {}),
         "outcomes": booking["outcomes"],
         "appointments made": booking["appointments"],
+        **({"errors": booking["errors"]} if booking["errors"] else {}),
         "turns answered": booking["turns"],
         "webhooks": booking["webhooks"],
         "webhook (ms p50/p95/max)": _triple(booking["webhook ms"]),
@@ -320,9 +352,15 @@ def main():
     parser.add_argument("--conf", help="an Odoo config file (database server, addons path)")
     parser.add_argument("--customers", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--runners",
+        type=int,
+        default=1,
+        help="what-if: runners in parallel while customers book (copies of the cron)",
+    )
     args = parser.parse_args()
     _env_from_conf(args.conf)
-    results = run(args.customers, keep=args.keep)
+    results = run(args.customers, keep=args.keep, runners=args.runners)
     for title, figures in results.items():
         print(f"## {title}")
         print(json.dumps(figures, indent=2))

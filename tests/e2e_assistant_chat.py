@@ -37,6 +37,16 @@ POLL = 0.2
 AVOID = ("intent:human", "intent:cancel", "intent:reschedule", "intent:list", "no", "day:more")
 
 
+# Two servers answering 50 customers at once: each caps its request threads and its
+# database connections (as a production proxy and db_maxconn would), so that together
+# they stay well under PostgreSQL's max_connections on a shared machine (above it, a
+# request finds no database and gets a 404). Requests beyond the cap wait their turn.
+SERVER_OPTIONS = {
+    "extra_args": ["--db_maxconn=24"],
+    "environ": {"ODOO_MAX_HTTP_THREADS": "10"},
+}
+
+
 def wa_number(i, block=4):
     """The WhatsApp number of simulated customer ``i`` (Dutch mobile, E.164)."""
     return sms_number(i, block=block)
@@ -576,6 +586,7 @@ class Chat:
             "customers who met a taken slot": sum(1 for c in self.customers if c.taken),
             "seconds": round(self.elapsed, 1),
             "runner (server: runs, turns, seconds)": self.runner_runs(),
+            "errors": sorted({c.error for c in self.customers if c.error})[:3],
             "serialization retries": sum(
                 text.count("SERIALIZATION_FAILURE") for text in self.logs.values()
             ),
@@ -640,6 +651,7 @@ def overlaps_over_capacity(events, capacity):
 
 __all__ = [
     "INBOUND",
+    "SERVER_OPTIONS",
     "WA_FROM",
     "Chat",
     "ReplyWatcher",

@@ -310,8 +310,10 @@ class Rpc:
 class OdooServer:
     """One Odoo process (threaded mode, cron threads) on a free port, logging to a file."""
 
-    def __init__(self, db, name, cron_threads=2):
+    def __init__(self, db, name, cron_threads=2, extra_args=(), environ=None):
         self.db, self.name, self.cron_threads = db, name, cron_threads
+        self.extra_args = list(extra_args)  # more Odoo options, e.g. --db_maxconn=24
+        self.environ = environ  # more environment variables, e.g. ODOO_MAX_HTTP_THREADS
         self.proc = None
         self.port = None
         self.log_path = LOG_DIR / f"{db}-{name}.log"
@@ -332,12 +334,17 @@ class OdooServer:
             "--workers=0",
             f"--max-cron-threads={self.cron_threads}",
             "--log-level=info",
+            *self.extra_args,
         )
         with open(self.log_path, "a") as log:
             log.write(f"\n===== start {' '.join(cmd)}\n")
             log.flush()
             self.proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, **self.environ} if self.environ else None,
             )
         wait_until(self._ready, timeout=timeout, interval=0.5, what=f"{self.name} to answer")
         return self
@@ -390,8 +397,9 @@ class E2eEnv:
         clone_db(base_db(), self.db)
         return self
 
-    def start_server(self, name=None, cron_threads=2):
-        server = OdooServer(self.db, name or f"s{len(self.servers) + 1}", cron_threads)
+    def start_server(self, name=None, cron_threads=2, **options):
+        """Start one more server; ``options``: OdooServer's extra_args and environ."""
+        server = OdooServer(self.db, name or f"s{len(self.servers) + 1}", cron_threads, **options)
         self.servers.append(server)
         return server.start()
 

@@ -25,6 +25,7 @@ from datetime import datetime
 
 import pytest
 from e2e_assistant_chat import (
+    SERVER_OPTIONS,
     Chat,
     Salon,
     assistant_runner_missing,
@@ -53,10 +54,10 @@ def e2e(request, sink, twilio):
     env = E2eEnv("assistant", sink)
     try:
         clone_db(assistant_base_db(), env.db)
-        client = env.start_server().rpc()
+        client = env.start_server(**SERVER_OPTIONS).rpc()
         prepare_db(client, sink)
         prepare_sms(client, twilio)
-        env.start_server("s2")
+        env.start_server("s2", **SERVER_OPTIONS)
         yield env
     finally:
         env.close()
