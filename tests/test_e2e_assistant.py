@@ -211,8 +211,10 @@ def test_fifty_customers_book_through_the_assistant_at_once(e2e, rpc, twilio):
     for customer in run.customers:
         sent = [s for s in customer.sent if not s.duplicate]
         assert len(customer.turns) == len(sent), customer.transcript(20)
-    # The slots are scarce: some customers lost theirs to another and took an alternative.
-    assert figures["customers who met a taken slot"] >= 1, figures
+    # The slots are scarce: some customers lost theirs to another and took an alternative
+    # (certain with 30 customers or more competing for the first two days' 40 places).
+    if CUSTOMERS >= 30:
+        assert figures["customers who met a taken slot"] >= 1, figures
     # The dispatcher sends every reply to the number that wrote.
     rows = wait_sent(rpc, twilio, [row["id"] for row in run.watcher.rows], timeout=90)
     assert {r["destination"] for r in rows} == set(salon.numbers)
