@@ -41,8 +41,10 @@ AVOID = ("intent:human", "intent:cancel", "intent:reschedule", "intent:list", "n
 # database connections (as a production proxy and db_maxconn would), so that together
 # they stay well under PostgreSQL's max_connections on a shared machine (above it, a
 # request finds no database and gets a 404). Requests beyond the cap wait their turn.
+# A request may hold two connections (its own, and one to "postgres" to wake the cron
+# threads after its commit), each cron thread two: 10 threads need about 2 x 10 + 2 x 2.
 SERVER_OPTIONS = {
-    "extra_args": ["--db_maxconn=24"],
+    "extra_args": ["--db_maxconn=32"],
     "environ": {"ODOO_MAX_HTTP_THREADS": "10"},
 }
 
