@@ -63,6 +63,7 @@ WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window
 RUN_BUDGET = 50.0  # seconds a runner keeps waiting for debounced conversations
 MAX_TURN_RETRIES = 3  # database conflicts (deadlock, serialization) per turn and run
 HANDOFF_HOURS = 4.0
+CRON = "appointment_notify_whatsapp_assistant.ir_cron_assistant_run"
 CHOICE_PREFIXES = ("intent:", "svc:", "staff:", "day:", "slot:", "appt:")
 CHOICE_WORDS = {"yes", "no"}
 # The language of a number nobody knows, by its country calling code.
@@ -216,15 +217,16 @@ class AppointmentNotifyAssistantSession(models.Model):
             if session:
                 if session._runner_turn(conflicts, auto_commit):
                     turns += 1
-                continue
-            if wait is None:
+                wait = 0.0
+            elif wait is None:
                 break
             if time.monotonic() - started + wait > RUN_BUDGET:
-                self.env.ref(
-                    "appointment_notify_whatsapp_assistant.ir_cron_assistant_run"
-                )._trigger()
+                # Time is up: the next run takes what is left.
+                self.env.ref(CRON).sudo()._trigger()
                 break
-            time.sleep(wait)
+            if wait:
+                self._runner_commit(auto_commit)  # no transaction left open while asleep
+                time.sleep(wait)
         self._runner_commit(auto_commit)
         return turns
 

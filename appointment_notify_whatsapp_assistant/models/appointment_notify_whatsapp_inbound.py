@@ -8,11 +8,9 @@ from odoo.addons.appointment_notify_whatsapp.models.appointment_notify_whatsapp_
     OPT_IN,
 )
 
-from .appointment_notify_assistant_session import is_choice, lang_of_number
+from .appointment_notify_assistant_session import CRON, is_choice, lang_of_number
 
 _logger = logging.getLogger(__name__)
-
-CRON = "appointment_notify_whatsapp_assistant.ir_cron_assistant_run"
 
 
 class AppointmentNotifyWhatsappInbound(models.Model):
@@ -50,9 +48,13 @@ class AppointmentNotifyWhatsappInbound(models.Model):
         if not company.notify_assistant_enabled:
             return super()._process_twilio(companies, params)
         choice = (params.get("ButtonPayload") or params.get("ListId") or "").strip()
+        choice = is_choice(choice) and choice
+        if choice and not params.get("ButtonPayload"):
+            # A list pick is a tap too: its title ("Cancel") is no STOP keyword.
+            params = {**params, "ButtonPayload": choice}
         inbound = super(
             AppointmentNotifyWhatsappInbound,
-            self.with_context(assistant_on=True, assistant_choice=is_choice(choice) and choice),
+            self.with_context(assistant_on=True, assistant_choice=choice),
         )._process_twilio(companies, params)
         if not inbound:
             return inbound

@@ -7,9 +7,14 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     assistant_session_ids = fields.One2many(
-        "appointment.notify.assistant.session", "partner_id", "WhatsApp conversations"
+        "appointment.notify.assistant.session",
+        "partner_id",
+        "WhatsApp conversations",
+        groups="appointment_notify.group_notify_user",
     )
-    assistant_session_count = fields.Integer(compute="_compute_assistant_session_count")
+    assistant_session_count = fields.Integer(
+        compute="_compute_assistant_session_count", groups="appointment_notify.group_notify_user"
+    )
 
     def _compute_assistant_session_count(self):
         groups = self.env["appointment.notify.assistant.session"]._read_group(

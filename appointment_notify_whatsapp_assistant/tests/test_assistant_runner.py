@@ -80,6 +80,20 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.run_turns()
         self.assertEqual(self.flow.calls, [(picked.session_id.id, "", "day:2026-03-03")])
 
+    def test_list_pick_titled_cancel_is_a_tap_not_stop(self):
+        picked = self.inbound("Cancel", ListId="intent:cancel", ListTitle="Cancel")
+        self.assertEqual(picked.kind, "assistant")
+        self.assertTrue(self.customer.notify_consent_whatsapp)
+        self.run_turns()
+        self.assertEqual(self.flow.calls, [(picked.session_id.id, "", "intent:cancel")])
+
+    def test_assistant_off_keeps_the_auto_reply(self):
+        self.company.write({"notify_assistant_enabled": False, "notify_whatsapp_auto_reply": False})
+        inbound = self.inbound("Hello")
+        self.assertEqual(inbound.kind, "text")
+        self.assertFalse(inbound.session_id)
+        self.assertEqual(inbound.reply_id.whatsapp_reply, "auto")
+
     def test_unknown_number_gets_a_session_and_a_contact_in_its_language(self):
         inbound = self.inbound("Merhaba", from_=UNKNOWN_TR, ProfileName="Deniz")
         self.assertEqual(inbound.kind, "assistant")
