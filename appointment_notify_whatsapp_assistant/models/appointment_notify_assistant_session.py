@@ -242,7 +242,7 @@ class AppointmentNotifyAssistantSession(models.Model):
         self.env.flush_all()
         if not auto_commit:
             return
-        self.env.cr.commit()
+        self.env["ir.cron"]._commit_progress()  # commits, also outside a cron run
         self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     @api.model
@@ -386,6 +386,8 @@ class AppointmentNotifyAssistantSession(models.Model):
         company = self.company_id.sudo()
         replies = None
         if company.notify_assistant_llm_enabled and not choice and self.state != "confirm":
+            # The placeholder model client always returns None.
+            # pylint: disable-next=assignment-from-none
             replies = AssistantLlm(self).handle(text, choice)
         if replies is None:
             replies = AssistantFlow(self).handle(text, choice)
