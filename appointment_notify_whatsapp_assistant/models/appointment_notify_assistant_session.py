@@ -244,6 +244,8 @@ class AppointmentNotifyAssistantSession(models.Model):
             return
         self.env["ir.cron"]._commit_progress()  # commits, also outside a cron run
         self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        # What other transactions committed meanwhile (new messages) is read anew.
+        self.env.invalidate_all()
 
     @api.model
     def _runner_claim(self, debounce):
@@ -281,22 +283,24 @@ class AppointmentNotifyAssistantSession(models.Model):
         cr.execute(
             SQL(
                 """
-                SELECT EXTRACT(EPOCH FROM MIN(newest) + make_interval(secs => %(debounce)s)
+                SELECT EXTRACT(EPOCH FROM MIN(p.newest) + make_interval(secs => %(debounce)s)
                                    - (clock_timestamp() AT TIME ZONE 'UTC'))
                   FROM (SELECT MAX(create_date) AS newest
                           FROM appointment_notify_whatsapp_inbound
                          WHERE session_id IS NOT NULL AND processed IS NOT TRUE
                          GROUP BY session_id) p
+                 WHERE p.newest > (clock_timestamp() AT TIME ZONE 'UTC')
+                                  - make_interval(secs => %(debounce)s)
                 """,
                 debounce=debounce,
             )
         )
         wait = cr.fetchone()[0]
-        if wait is None or wait <= 0:
-            # Nothing pending, or only sessions another runner holds: its loop
+        if wait is None:
+            # Nothing pending but conversations another runner holds: its loop
             # takes their new messages too.
             return self.browse(), None
-        return self.browse(), min(float(wait) + 0.01, debounce)
+        return self.browse(), min(max(float(wait), 0.0) + 0.01, debounce)
 
     def _runner_turn(self, conflicts, auto_commit):
         """One turn of this claimed session; True when it ran."""
@@ -326,6 +330,7 @@ class AppointmentNotifyAssistantSession(models.Model):
         if auto_commit:
             self.env["ir.cron"]._commit_progress(1)
             self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            self.env.invalidate_all()
         return True
 
     def _run_turn(self, inbound):

@@ -25,10 +25,10 @@ class FakeFlow:
         self.delay = delay
 
     def handle(self, flow, text, choice=None):
-        if self.delay:
-            threading.Event().wait(self.delay)
         with self.lock:
             self.calls.append((flow.session.id, text, choice))
+        if self.delay:
+            threading.Event().wait(self.delay)
         if choice == "intent:human":
             return flow.session._assistant_handoff("asked for a person")
         return [
