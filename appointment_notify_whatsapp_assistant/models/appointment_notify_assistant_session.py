@@ -445,7 +445,7 @@ class AppointmentNotifyAssistantSession(models.Model):
                     "phone": self.phone,
                     "lang": self._assistant_installed_lang(),
                     "notify_whatsapp_last_inbound": self.last_inbound_at or fields.Datetime.now(),
-                    "company_id": False,
+                    "company_id": self.company_id.id,
                 }
             )
         )

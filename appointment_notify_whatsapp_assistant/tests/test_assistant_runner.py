@@ -2,7 +2,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE, TR_MOBILE
 
@@ -245,6 +245,32 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.run_turns()
         self.assertEqual(seen[0][0], "idle")
         self.assertNotIn("intent", seen[0][1])
+
+    def test_notification_user_answers_from_odoo(self):
+        """A notification user (not an administrator) reads the conversation and replies."""
+        user = new_test_user(
+            self.env,
+            login="assistant_desk",
+            groups="base.group_user,appointment_notify.group_notify_user",
+        )
+        self.inbound("Can I talk to someone?")
+        self.run_turns()
+        session = self.Session.with_user(user).search([("phone", "=", NL_MOBILE)])
+        self.assertIn("Can I talk to someone?", session.transcript)
+        self.assertIn("Echo: Can I talk to someone?", session.transcript)
+        action = session.action_reply()
+        wizard = (
+            self.env["appointment.notify.assistant.reply"]
+            .with_user(user)
+            .with_context(**action["context"])
+            .create({"body": "Sure, Mia here."})
+        )
+        wizard.action_send()
+        self.assertEqual(session.state, "handoff")
+        self.assertEqual(self.replies(session)[-1].body, "Sure, Mia here.")
+        session.action_release()
+        self.assertEqual(session.state, "idle")
+        self.assertEqual(self.customer.with_user(user).assistant_session_count, 1)
 
     def test_partner_smart_button(self):
         self.inbound("Hi")
