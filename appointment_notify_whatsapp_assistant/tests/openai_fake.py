@@ -24,6 +24,7 @@ A request after the last step gets HTTP 500 "script exhausted". Standard
 library only; the server binds 127.0.0.1 (Odoo's test HTTP blocker allows it).
 """
 
+import contextlib
 import itertools
 import json
 import threading
@@ -160,13 +161,11 @@ class FakeOpenAI:
 
     def _send(self, handler, code, body):
         data = body.encode() if isinstance(body, str) else body
-        try:
+        with contextlib.suppress(OSError):  # the client gave up (timeout)
             handler.send_response(code)
             handler.send_header("Content-Type", "application/json")
             handler.send_header("Content-Length", str(len(data)))
             handler.end_headers()
             handler.wfile.write(data)
-        except OSError:
-            pass  # the client gave up (timeout)
         with self._lock:
             self.answered += 1

@@ -7,7 +7,7 @@ from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.addons.appointment_notify_booking.tests.common import NOW, BookingCase, local
 
 from ..tools.assistant_llm import TOOLS, AssistantLlm, mentioned_times
-from ..tools.llm_client import LlmClient
+from ..tools.llm_client import LlmClient, LlmError
 from .openai_fake import FakeOpenAI, calls, delay, raw, say, status, tool_call
 
 KEY = "sk-fake-key"
@@ -154,6 +154,27 @@ class TestAssistantLlm(BookingCase):
         self.turn("Thanks", say("You're welcome!"))
         roles = [m["role"] for m in self.llm.requests[2]["json"]["messages"]]
         self.assertEqual(roles, ["system", "user", "assistant", "user"])
+
+    def test_find_slots_over_a_range_and_after_a_numbered_menu(self):
+        self.session.data = {"options": ["svc:1", "svc:2"]}
+        self.assertIsNone(self.turn("2", say("Hi")), "a bare number answers the flow's menu")
+        self.assertFalse(self.llm.requests)
+        week = tool_call(
+            "find_slots", {"service_id": self.service.id, "from": "2026-03-03", "to": "2026-03-09"}
+        )
+        replies = self.turn("Any time next week?", calls(week), say("Which day suits you?"))
+        self.assertEqual(replies[0].text, "Which day suits you?")
+        self.assertEqual(self.session.data["options"], [], "the old menu is forgotten")
+        [found] = self.tool_results(1)
+        # Six open days (Sunday closed) of nine slots: four of each day, spread over it.
+        self.assertEqual(len(found["slots"]), 24)
+        days = sorted({s["start"][:10] for s in found["slots"]})
+        self.assertEqual(len(days), 6)
+        self.assertNotIn("2026-03-08", days)
+        self.assertEqual(
+            [s["start"][11:] for s in found["slots"][:4]], ["09:00", "12:00", "14:00", "17:00"]
+        )
+        self.assertIn("More free times exist", found["note"])
 
     def test_prompt_tells_business_rules_and_language(self):
         self.session.lang = "nl_NL"
@@ -336,6 +357,29 @@ class TestAssistantLlm(BookingCase):
         self.assertEqual(client.key, KEY)
         session = self.session.with_user(admin)
         self.assertEqual(self.turn("Hello", say("Hi!"), session=session)[0].text, "Hi!")
+
+    def test_client_parses_compatible_answers(self):
+        parsed = LlmClient.parse(
+            {
+                "choices": [
+                    {
+                        "message": {
+                            "content": [{"type": "text", "text": "Hello "}],
+                            "tool_calls": [
+                                {"function": {"name": "handoff", "arguments": ""}},
+                                {"function": {"name": "find_slots", "arguments": {"day": "x"}}},
+                            ],
+                        }
+                    }
+                ]
+            }
+        )
+        self.assertEqual(parsed.content, "Hello")
+        self.assertEqual([c.id for c in parsed.tool_calls], ["call_0", "call_1"])
+        self.assertEqual(parsed.tool_calls[1].arguments, {"day": "x"})
+        for body in ({}, {"choices": []}, {"choices": [{"message": {"tool_calls": [{}]}}]}):
+            with self.assertRaises(LlmError):
+                LlmClient.parse(body)
 
     def test_mentioned_times(self):
         def readings(text):

@@ -255,6 +255,8 @@ class AssistantLlm:
         text = (text or "").strip()
         if choice or not text or not self.is_enabled():
             return None
+        if text.isdigit() and (self.session.data or {}).get("options"):
+            return None  # the number of an option the guided flow offered
         client = LlmClient.from_company(self.company)
         messages = [{"role": "system", "content": self.system_prompt()}]
         messages += self._history()
@@ -298,6 +300,9 @@ class AssistantLlm:
                 )
         content = content[:MAX_TEXT]
         self._remember(text, content)
+        if (self.session.data or {}).get("options"):
+            # No numbered options in this reply: a later "2" must not pick an older one.
+            self.session.data = dict(self.session.data, options=[])
         return [Reply(content)]
 
     def _history(self):
