@@ -347,6 +347,7 @@ _HOUR_MARK = _c(rf"{_MARK}(?P<h>{_H}){_HSFX}(?![\d:/]|[.-]\d)")
 _HOUR_SFX = _c(
     r"(?<![\d:./])\b(?P<h>\d{1,2})(?:\s*(?:uur|u|h|o'?clock|годин[іиу]|год)\b|'?[dt][ae]\b)(?![\d:/])"
 )
+_OR = re.compile(r"^(?:or|of|o|oppure|veya|yoksa|yahut|або|чи)$")
 _TOKEN = re.compile(r"[\x01\x02\x03]|\d+|[^\W\d_]+")
 _NOT_HOURS = re.compile(
     r"^(?:kisi\w*|people|persons?|personen|persone|persona|ос\w*|людин\w*|days?|dagen|giorni|gun\w*|"
@@ -571,21 +572,21 @@ class _Parse:
         self._bare_hours()
 
     def _bare_hours(self):
-        """A lone number is an hour when it is all there is, or it follows a day or part."""
-        toks = list(_TOKEN.finditer(self.s))
-        words = [t for t in toks if t.group(0) not in (DAY, PART, TIME)]
-        for i, t in enumerate(toks):
-            tok = t.group(0)
-            if not tok.isdigit() or len(tok) > 2:
-                continue
-            prev = toks[i - 1].group(0) if i else ""
-            nxt = toks[i + 1].group(0) if i + 1 < len(toks) else ""
-            if _NOT_HOURS.match(nxt):
+        """A lone number is an hour when it is all there is, follows a day or part, or is
+        the other half of "2 or 4 pm"."""
+        toks = [t.group(0) for t in _TOKEN.finditer(self.s)]
+        words = [t for t in toks if t not in (DAY, PART, TIME)]
+        toks = ["", ""] + toks + ["", ""]
+        for i in range(2, len(toks) - 2):
+            tok, prev, nxt = toks[i], toks[i - 1], toks[i + 1]
+            if not tok.isdigit() or len(tok) > 2 or _NOT_HOURS.match(nxt):
                 continue
             if (
                 prev in (DAY, PART)
                 or nxt == PART
                 or (len(words) == 1 and not self.times and not self.days)
+                or (_OR.match(nxt) and toks[i + 2] == TIME)
+                or (_OR.match(prev) and toks[i - 2] == TIME)
             ):
                 h = int(tok)
                 self._time(h, 0, exact=h >= 13 or h == 0 or tok.startswith("0"))
