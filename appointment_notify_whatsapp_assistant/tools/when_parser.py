@@ -76,7 +76,7 @@ _FOLD = str.maketrans(
     }
 )
 
-DAY, PART, TIME = "\x01", "\x02", "\x03"  # consumed spans leave these marks
+DAY, PART, TIME, WEEKDAY = "\x01", "\x02", "\x03", "\x04"  # consumed spans leave these marks
 
 
 def _c(pattern):
@@ -260,6 +260,13 @@ _MDY = _c(
     rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
     r"(?!\s*(?:[:.h]\d|am\b|pm\b|a\.m|p\.m|uur\b|o'?clock))(?:\s*,?\s*(?P<y>\d{4})\b)?"
 )
+# "the 25th", "il 25", "op de 25e", "ayın 25'i", "25'inde", "25-го"; not "the 2nd floor"
+_DAY_OF_MONTH = _c(
+    r"(?:\b(?:the|il|op\s+de|de|ayin)\s+(?P<d>\d{1,2})(?:st|nd|rd|th|e|ste|'?s?i|'?s?inde)?\b"
+    r"|(?<![\d:./-])\b(?P<d2>\d{1,2})(?:st|nd|rd|th|e|ste|'s?inde|-?го)\b)"
+    r"(?=\s*(?:$|[,.!?;)]|[\x01-\x04]|\d|(?:at|om|alle|ore|saat|о|об|please|graag|lutfen)\b))"
+    r"(?![/.:-]\d)"
+)
 _RANGE = _c(
     r"(?:\b(?:between|tussen|tra\s+le|fra\s+le|dalle|між|з|від)\s+)?"
     r"(?<![\d:./])(?P<a>\d{1,2})(?:[:.](?P<am>\d{2}))?\s*(?:-|\bto\b|\btot\b|\btill?\b|\band\b|\ben\b|"
@@ -348,7 +355,7 @@ _HOUR_SFX = _c(
     r"(?<![\d:./])\b(?P<h>\d{1,2})(?:\s*(?:uur|u|h|o'?clock|годин[іиу]|год)\b|'?[dt][ae]\b)(?![\d:/])"
 )
 _OR = re.compile(r"^(?:or|of|o|oppure|veya|yoksa|yahut|або|чи)$")
-_TOKEN = re.compile(r"[\x01\x02\x03]|\d+|[^\W\d_]+")
+_TOKEN = re.compile(r"[\x01-\x04]|\d+[^\W\d_]*|[^\W\d_]+")
 _NOT_HOURS = re.compile(
     r"^(?:kisi\w*|people|persons?|personen|persone|persona|ос\w*|людин\w*|days?|dagen|giorni|gun\w*|"
     r"дн\w*|hours?|saat\w*|ore|uur|годин\w*|minut\w*|dakika\w*|хвилин\w*|weeks?|hafta\w*|weken|"
@@ -395,6 +402,20 @@ class _Parse:
             return found
         except ValueError:
             return ("ask", [])
+
+    def _day_of_month(self, d):
+        """ "the 25th": this month's if not past, else next month's."""
+        if not 1 <= d <= 31:
+            return None
+        year, month = self.today.year, self.today.month
+        if d < self.today.day:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        for _month in range(3):  # "the 31st" in November: 31 December
+            try:
+                return date(year, month, d)
+            except ValueError:
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return ("ask", [])
 
     @staticmethod
     def _month(m):
@@ -460,7 +481,15 @@ class _Parse:
         def weekday(m):
             self.weekdays.append((next(i for i in range(7) if m[f"d{i}"]), self._weekday(m)))
 
-        self.sub(_WEEKDAY, DAY, weekday)
+        self.sub(_WEEKDAY, WEEKDAY, weekday)
+
+        def day_of_month(m):
+            found = self._day_of_month(int(m["d"] or m["d2"]))
+            if found is None:
+                return False
+            self.days.append(found)
+
+        self.sub(_DAY_OF_MONTH, DAY, day_of_month)
 
     def parse_parts(self):
         self.sub(_NOON, TIME, lambda m: self.times.append((12, 0, True, None)))
@@ -528,6 +557,7 @@ class _Parse:
                     _MARK_BEFORE.search(before)
                     or _TIME_AFTER.match(after)
                     or DAY in self.s
+                    or WEEKDAY in self.s
                     or bs in ("00", "15", "30", "45")
                 )
             if is_date:
@@ -575,14 +605,17 @@ class _Parse:
         """A lone number is an hour when it is all there is, follows a day or part, or is
         the other half of "2 or 4 pm"."""
         toks = [t.group(0) for t in _TOKEN.finditer(self.s)]
-        words = [t for t in toks if t not in (DAY, PART, TIME)]
+        words = [t for t in toks if t not in (DAY, PART, TIME, WEEKDAY)]
         toks = ["", ""] + toks + ["", ""]
         for i in range(2, len(toks) - 2):
             tok, prev, nxt = toks[i], toks[i - 1], toks[i + 1]
             if not tok.isdigit() or len(tok) > 2 or _NOT_HOURS.match(nxt):
                 continue
+            if prev == WEEKDAY and 24 < int(tok) <= 31:  # "sabato 28": the 28th
+                self.days.append(self._day_of_month(int(tok)) or ("ask", []))
+                continue
             if (
-                prev in (DAY, PART)
+                prev in (DAY, PART, WEEKDAY)
                 or nxt == PART
                 or (len(words) == 1 and not self.times and not self.days)
                 or (_OR.match(nxt) and toks[i + 2] == TIME)
