@@ -522,7 +522,6 @@ class _Parse:
                 self.days.append(self._day_month(a, b))  # "25-11": a day, not a range
                 return None
             return False
-            self.times.append("range")
 
         self.sub(_RANGE, TIME, rng)
 
