@@ -89,6 +89,7 @@ MORE_ROWS = [
     ("en", "at noon", (None, "12:00", None, None)),
     ("en", "at 8", (None, None, None, "ampm")),  # 08:00 and 20:00 both closed
     ("en", "in 2 days", (FRI, None, None, None)),
+    ("en", "tomorrow after 3", (THU, "15:00", None, None)),
     ("en", "the 25th", (NOV25, None, None, None)),
     ("en", "on the 3rd", (DEC3, None, None, None)),  # the 3rd of this month is past
     ("en", "the 31st", ("2026-12-31", None, None, None)),  # November has no 31st
@@ -128,6 +129,10 @@ MORE_ROWS = [
     ("tr", "gece 11", (None, "23:00", None, None)),
     ("tr", "yarın 14:00 veya 3", (THU, None, None, "time")),
     ("tr", "ayın 25'inde saat 3", (NOV25, "15:00", None, None)),
+    ("tr", "Yarın öğleden sonra müsait misiniz?", (THU, None, "afternoon", None)),
+    ("tr", "perşembe 16.00", (THU, "16:00", None, None)),
+    ("tr", "yarın 10 gibi", (THU, "10:00", None, None)),
+    ("tr", "cuma 3'ten sonra", (FRI, "15:00", None, None)),
     # -- Dutch
     ("nl", "vandaag", (WED, None, None, None)),
     ("nl", "Goedemorgen, kan ik morgen om 3 uur komen?", (THU, "15:00", None, None)),
@@ -159,6 +164,9 @@ MORE_ROWS = [
     ("nl", "Kan ik donderdag 26 november om 10 uur komen?", ("2026-11-26", "10:00", None, None)),
     ("nl", "donderdag tussen 2 en 4", (THU, None, None, "time")),
     ("nl", "op de 25e om 3 uur", (NOV25, "15:00", None, None)),
+    ("nl", "donderdagmiddag", (THU, None, "afternoon", None)),
+    ("nl", "zaterdagavond om 8 uur", (SAT, "20:00", None, None)),
+    ("nl", "morgen rond 2 uur", (THU, "14:00", None, None)),
     ("nl", "morgen 14 of 15 uur", (THU, None, None, "time")),
     # -- Italian
     ("it", "oggi", (WED, None, None, None)),
@@ -188,6 +196,8 @@ MORE_ROWS = [
     ("it", "tra 3 giorni", (SAT, None, None, None)),
     ("it", "il 25 alle 15", (NOV25, "15:00", None, None)),
     ("it", "sabato 28", ("2026-11-28", None, None, None)),  # the 28th, not 28:00
+    ("it", "domani dopo le 15", (THU, "15:00", None, None)),
+    ("it", "venerdì sera", (FRI, None, "evening", None)),
     # -- Ukrainian
     ("uk", "сьогодні", (WED, None, None, None)),
     ("uk", "чи можна завтра о 14?", (THU, "14:00", None, None)),
@@ -218,6 +228,9 @@ MORE_ROWS = [
     ("uk", "на 15:30", (None, "15:30", None, None)),
     ("uk", "15", (None, "15:00", None, None)),
     ("uk", "25-го о 14", (NOV25, "14:00", None, None)),
+    ("uk", "завтра після 15", (THU, "15:00", None, None)),
+    ("uk", "в пʼятницю ввечері", (FRI, None, "evening", None)),
+    ("uk", "з 14 до 16", (None, None, None, "time")),
     # -- mixed: a Turkish day in a Dutch chat, digits are universal
     ("nl", "yarın 14:00", (THU, "14:00", None, None)),
     ("tr_TR", "domani 15:00", (THU, "15:00", None, None)),
@@ -242,6 +255,8 @@ NEGATIVE_ROWS = [
     ("en", "table for 2 people tomorrow", (THU, None, None, None)),
     ("en", "tomorrow, 2nd floor", (THU, None, None, None)),
     ("nl", "de 2e week", NOTHING),
+    ("nl", "voor 3 personen", NOTHING),
+    ("en", "tomorrow for 2 hours", (THU, None, None, None)),
     # days that do not exist or are past: ask
     ("en", "31/11", (None, None, None, "day")),
     ("tr", "30 Şubat", (None, None, None, "day")),

@@ -86,14 +86,21 @@ def _c(pattern):
 # -- lexicon -------------------------------------------------------------------------
 
 _TR_SFX = r"(?:'?(?:y?[ae]|[dt][ae]|y?[iu]|n[iu]n|gunu))?"
+_NL_PART = r"(?:ochtend|morgen|middag|avond|nacht)?"  # "vrijdagmiddag"
+_NL_PARTS = {"ochtend": "morning", "morgen": "morning", "middag": "afternoon", "avond": "evening"}
+_NL_PARTS["nacht"] = "night"
 _WEEKDAYS = [
-    r"monday|mon|pazartesi" + _TR_SFX + r"|maandag|lunedi|понеділ(?:ок|ка|ку)",
-    r"tuesday|tues|tue|sali" + _TR_SFX + r"|dinsdag|martedi|вівтор(?:ок|ка|ку)",
-    r"wednesday|wed|carsamba" + _TR_SFX + r"|woensdag|mercoledi|серед[аиуі]",
-    r"thursday|thurs|thur|thu|persembe" + _TR_SFX + r"|donderdag|giovedi|четвер(?:га|гу)?",
-    r"friday|fri|cuma" + _TR_SFX + r"|vrijdag|venerdi|п'?ятниц[яюі]",
-    r"saturday|sat|cumartesi" + _TR_SFX + r"|zaterdag|sabato|субот[аиуі]",
-    r"sunday|sun|pazar" + _TR_SFX + r"|zondag|domenica|неділ[яюі]",
+    r"monday|mon|pazartesi" + _TR_SFX + r"|maandag" + _NL_PART + r"|lunedi|понеділ(?:ок|ка|ку)",
+    r"tuesday|tues|tue|sali" + _TR_SFX + r"|dinsdag" + _NL_PART + r"|martedi|вівтор(?:ок|ка|ку)",
+    r"wednesday|wed|carsamba" + _TR_SFX + r"|woensdag" + _NL_PART + r"|mercoledi|серед[аиуі]",
+    r"thursday|thurs|thur|thu|persembe"
+    + _TR_SFX
+    + r"|donderdag"
+    + _NL_PART
+    + r"|giovedi|четвер(?:га|гу)?",
+    r"friday|fri|cuma" + _TR_SFX + r"|vrijdag" + _NL_PART + r"|venerdi|п'?ятниц[яюі]",
+    r"saturday|sat|cumartesi" + _TR_SFX + r"|zaterdag" + _NL_PART + r"|sabato|субот[аиуі]",
+    r"sunday|sun|pazar" + _TR_SFX + r"|zondag" + _NL_PART + r"|domenica|неділ[яюі]",
 ]
 _WD = "|".join(f"(?P<d{i}>{w})" for i, w in enumerate(_WEEKDAYS))
 
@@ -146,8 +153,9 @@ _NW = "|".join(
 _H = rf"(?:\d{{1,2}}|(?:{_NW})(?=\W|$|'|[dt][ae]\b|y?[ae]\b|y?[iu]\b))" + _TR_SFX
 _HSFX = r"(?:\s*(?:uur|u|h|o'?clock|годин[іиу]|год|ore)\b)?"
 _MARK = (
-    r"(?:\b(?:at|around|about|saat|om|rond|tegen|omstreeks|alle(?:\s+ore)?|ore|verso(?:\s+le)?|"
-    r"per\s+le|dalle|о|об|на|близько|біля)\s+|\ball')"
+    r"(?:\b(?:at|around|about|after|before|by|from|until|till|saat|om|rond|tegen|omstreeks|na|"
+    r"vanaf|alle(?:\s+ore)?|ore|verso(?:\s+le)?|(?:dopo|entro|per)\s+le|prima\s+delle|dalle|le|"
+    r"о|об|на|близько|біля|після|до|з|від)\s+|\ball')"
 )
 
 
@@ -350,9 +358,13 @@ _SPECIAL = [
 ]
 _SPECIAL = [(key, _c(p), lg, fn) for key, p, lg, fn in _SPECIAL]
 _HOUR_AMPM = _c(rf"(?:{_MARK})?\b(?<![\d:.])(?P<h>{_H})\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])")
-_HOUR_MARK = _c(rf"{_MARK}(?P<h>{_H}){_HSFX}(?![\d:/]|[.-]\d)")
+_COUNTED = (
+    r"kisi|people|persons?|personen|persone|persona|ос\w*|людин\w*|days?|dagen|giorni|gun|"
+    r"дн\w*|hours?|uren|ore|minut\w*|dakika|хвилин\w*|weeks?|hafta|weken|settiman\w*|тиж\w*"
+)
+_HOUR_MARK = _c(rf"{_MARK}(?P<h>{_H}){_HSFX}(?![\d:/]|[.-]\d|\s*(?:{_COUNTED})\b)")
 _HOUR_SFX = _c(
-    r"(?<![\d:./])\b(?P<h>\d{1,2})(?:\s*(?:uur|u|h|o'?clock|годин[іиу]|год)\b|'?[dt][ae]\b)(?![\d:/])"
+    r"(?<![\d:./])\b(?P<h>\d{1,2})(?:\s*(?:uur|u|h|o'?clock|годин[іиу]|год)\b|'?[dt][ae]n?\b)(?![\d:/])"
 )
 _OR = re.compile(r"^(?:or|of|o|oppure|veya|yoksa|yahut|або|чи)$")
 _TOKEN = re.compile(r"[\x01-\x04]|\d+[^\W\d_]*|[^\W\d_]+")
@@ -479,7 +491,11 @@ class _Parse:
         self.sub(_IN_DAYS, DAY, in_days)
 
         def weekday(m):
-            self.weekdays.append((next(i for i in range(7) if m[f"d{i}"]), self._weekday(m)))
+            wd = next(i for i in range(7) if m[f"d{i}"])
+            self.weekdays.append((wd, self._weekday(m)))
+            compound = re.search(r"dag(ochtend|morgen|middag|avond|nacht)$", m[f"d{wd}"])
+            if compound:
+                self.parts.append(_NL_PARTS[compound.group(1)])
 
         self.sub(_WEEKDAY, WEEKDAY, weekday)
 
