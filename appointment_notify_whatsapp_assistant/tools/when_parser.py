@@ -11,18 +11,27 @@ A phrase that could mean two things never guesses: ``question`` says what to ask
 
 ``question`` is set only when something was said but cannot be pinned down:
 
-- ``"day"``: two readings of a day ("next Friday" said on a Wednesday, "5/11" in
-  English, a bare weekday that is today, two different days, "31/11");
-  ``options`` holds the candidate dates when there are some;
-- ``"ampm"``: a bare hour 1-11 that may be morning or afternoon;
-  ``options`` holds both times (03:00, 15:00);
-- ``"time"``: a range ("14-16") or several different times.
+- ``"day"``: two readings of a day ("next Friday" said on a Wednesday: the 20th or the
+  27th; "5/11" in English; a bare weekday that is today; two different days; a day
+  that does not exist or is past, "31/11", "25-11-2025"); ``options`` holds the
+  candidate dates when there are some;
+- ``"ampm"``: a bare hour 1-11 that may be morning or afternoon; ``options`` holds
+  both times (03:00, 15:00);
+- ``"time"``: a range ("14-16", "tussen 2 en 4") or several different times.
+
+Hours: 13-23, "0x:xx", am/pm and a day part ("öğleden sonra 3", "'s avonds om 8")
+are exact. A bare 1-11 ("3", "om 3 uur", "alle 3", "saat 3", "half 4") is the one of
+h / h+12 the business is open at (``is_open``), else a question; without ``is_open``
+8-11 is the morning and 1-7 a question. Days: a date without a year is the next one
+that is not past; "next week Friday" is the Friday of the next calendar week;
+"ertesi gün" (like "öbür gün") is the day after tomorrow.
 
 Nothing understood gives an empty ``When`` (the flow asks). A missing day or time
 is not a question: the flow sees ``day``/``time`` is None and asks for it.
-Words of all five languages are understood whatever ``lang`` is (a Turkish word in a
-Dutch chat is harmless); ``lang`` only decides the two readings that differ by
-language: "half 4" (nl 3:30, en 4:30) and "5/11" (en: month/day is possible).
+``part`` is only set when there is no exact time. Words of all five languages are
+understood whatever ``lang`` is (a Turkish word in a Dutch chat is harmless); ``lang``
+only decides the two readings that differ by language: "half 4" (nl 3:30, en 4:30)
+and "5/11" (en: month/day is possible, so it asks).
 """
 
 import datetime as dt
@@ -87,20 +96,24 @@ def _c(pattern):
 
 _TR_SFX = r"(?:'?(?:y?[ae]|[dt][ae]|y?[iu]|n[iu]n|gunu))?"
 _NL_PART = r"(?:ochtend|morgen|middag|avond|nacht)?"  # "vrijdagmiddag"
-_NL_PARTS = {"ochtend": "morning", "morgen": "morning", "middag": "afternoon", "avond": "evening"}
-_NL_PARTS["nacht"] = "night"
+_NL_PARTS = {
+    "ochtend": "morning",
+    "morgen": "morning",
+    "middag": "afternoon",
+    "avond": "evening",
+    "nacht": "night",
+}
+_WEEKDAY_WORDS = [  # en, tr (+ case endings), nl (+ day part), it, uk (inflected)
+    ("monday|mon", "pazartesi", "maandag", "lunedi", "понеділ(?:ок|ка|ку)"),
+    ("tuesday|tues|tue", "sali", "dinsdag", "martedi", "вівтор(?:ок|ка|ку)"),
+    ("wednesday|wed", "carsamba", "woensdag", "mercoledi", "серед[аиуі]"),
+    ("thursday|thurs|thur|thu", "persembe", "donderdag", "giovedi", "четвер(?:га|гу)?"),
+    ("friday|fri", "cuma", "vrijdag", "venerdi", "п'?ятниц[яюі]"),
+    ("saturday|sat", "cumartesi", "zaterdag", "sabato", "субот[аиуі]"),
+    ("sunday|sun", "pazar", "zondag", "domenica", "неділ[яюі]"),
+]
 _WEEKDAYS = [
-    r"monday|mon|pazartesi" + _TR_SFX + r"|maandag" + _NL_PART + r"|lunedi|понеділ(?:ок|ка|ку)",
-    r"tuesday|tues|tue|sali" + _TR_SFX + r"|dinsdag" + _NL_PART + r"|martedi|вівтор(?:ок|ка|ку)",
-    r"wednesday|wed|carsamba" + _TR_SFX + r"|woensdag" + _NL_PART + r"|mercoledi|серед[аиуі]",
-    r"thursday|thurs|thur|thu|persembe"
-    + _TR_SFX
-    + r"|donderdag"
-    + _NL_PART
-    + r"|giovedi|четвер(?:га|гу)?",
-    r"friday|fri|cuma" + _TR_SFX + r"|vrijdag" + _NL_PART + r"|venerdi|п'?ятниц[яюі]",
-    r"saturday|sat|cumartesi" + _TR_SFX + r"|zaterdag" + _NL_PART + r"|sabato|субот[аиуі]",
-    r"sunday|sun|pazar" + _TR_SFX + r"|zondag" + _NL_PART + r"|domenica|неділ[яюі]",
+    f"{en}|{tr}{_TR_SFX}|{nl}{_NL_PART}|{it}|{uk}" for en, tr, nl, it, uk in _WEEKDAY_WORDS
 ]
 _WD = "|".join(f"(?P<d{i}>{w})" for i, w in enumerate(_WEEKDAYS))
 
@@ -359,7 +372,7 @@ _SPECIAL = [
 _SPECIAL = [(key, _c(p), lg, fn) for key, p, lg, fn in _SPECIAL]
 _HOUR_AMPM = _c(rf"(?:{_MARK})?\b(?<![\d:.])(?P<h>{_H})\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])")
 _COUNTED = (
-    r"kisi|people|persons?|personen|persone|persona|ос\w*|людин\w*|days?|dagen|giorni|gun|"
+    r"kisi|people|persons?|personen|persone|persona|ос\w*|люд\w*|days?|dagen|giorni|gun|"
     r"дн\w*|hours?|uren|ore|minut\w*|dakika|хвилин\w*|weeks?|hafta|weken|settiman\w*|тиж\w*"
 )
 _HOUR_MARK = _c(rf"{_MARK}(?P<h>{_H}){_HSFX}(?![\d:/]|[.-]\d|\s*(?:{_COUNTED})\b)")
@@ -369,7 +382,7 @@ _HOUR_SFX = _c(
 _OR = re.compile(r"^(?:or|of|o|oppure|veya|yoksa|yahut|або|чи)$")
 _TOKEN = re.compile(r"[\x01-\x04]|\d+[^\W\d_]*|[^\W\d_]+")
 _NOT_HOURS = re.compile(
-    r"^(?:kisi\w*|people|persons?|personen|persone|persona|ос\w*|людин\w*|days?|dagen|giorni|gun\w*|"
+    r"^(?:kisi\w*|people|persons?|personen|persone|persona|ос\w*|люд\w*|days?|dagen|giorni|gun\w*|"
     r"дн\w*|hours?|saat\w*|ore|uur|годин\w*|minut\w*|dakika\w*|хвилин\w*|weeks?|hafta\w*|weken|"
     r"settiman\w*|тиж\w*|euro|eur|tl|lira)$"
 )
