@@ -90,6 +90,7 @@ MORE_ROWS = [
     ("en", "at 8", (None, None, None, "ampm")),  # 08:00 and 20:00 both closed
     ("en", "in 2 days", (FRI, None, None, None)),
     ("en", "tomorrow after 3", (THU, "15:00", None, None)),
+    ("en", "monday evening", (MON, None, "evening", None)),
     ("en", "the 25th", (NOV25, None, None, None)),
     ("en", "on the 3rd", (DEC3, None, None, None)),  # the 3rd of this month is past
     ("en", "the 31st", ("2026-12-31", None, None, None)),  # November has no 31st
@@ -131,6 +132,7 @@ MORE_ROWS = [
     ("tr", "ayın 25'inde saat 3", (NOV25, "15:00", None, None)),
     ("tr", "Yarın öğleden sonra müsait misiniz?", (THU, None, "afternoon", None)),
     ("tr", "perşembe 16.00", (THU, "16:00", None, None)),
+    ("tr", "25/11 akşam", (NOV25, None, "evening", None)),
     ("tr", "yarın 10 gibi", (THU, "10:00", None, None)),
     ("tr", "cuma 3'ten sonra", (FRI, "15:00", None, None)),
     # -- Dutch
@@ -165,6 +167,7 @@ MORE_ROWS = [
     ("nl", "donderdag tussen 2 en 4", (THU, None, None, "time")),
     ("nl", "op de 25e om 3 uur", (NOV25, "15:00", None, None)),
     ("nl", "donderdagmiddag", (THU, None, "afternoon", None)),
+    ("nl", "morgen in de ochtend", (THU, None, "morning", None)),
     ("nl", "zaterdagavond om 8 uur", (SAT, "20:00", None, None)),
     ("nl", "morgen rond 2 uur", (THU, "14:00", None, None)),
     ("nl", "morgen 14 of 15 uur", (THU, None, None, "time")),
@@ -198,6 +201,7 @@ MORE_ROWS = [
     ("it", "sabato 28", ("2026-11-28", None, None, None)),  # the 28th, not 28:00
     ("it", "domani dopo le 15", (THU, "15:00", None, None)),
     ("it", "venerdì sera", (FRI, None, "evening", None)),
+    ("it", "lunedì mattina", (MON, None, "morning", None)),
     # -- Ukrainian
     ("uk", "сьогодні", (WED, None, None, None)),
     ("uk", "чи можна завтра о 14?", (THU, "14:00", None, None)),
@@ -229,6 +233,7 @@ MORE_ROWS = [
     ("uk", "15", (None, "15:00", None, None)),
     ("uk", "25-го о 14", (NOV25, "14:00", None, None)),
     ("uk", "завтра після 15", (THU, "15:00", None, None)),
+    ("uk", "у понеділок зранку", (MON, None, "morning", None)),
     ("uk", "в пʼятницю ввечері", (FRI, None, "evening", None)),
     ("uk", "з 14 до 16", (None, None, None, "time")),
     # -- mixed: a Turkish day in a Dutch chat, digits are universal
