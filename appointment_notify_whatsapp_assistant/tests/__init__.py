@@ -1,1 +1,2 @@
 from . import test_assistant_llm
+from . import test_when_parser
