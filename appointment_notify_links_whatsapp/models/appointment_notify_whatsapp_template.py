@@ -77,7 +77,7 @@ class AppointmentNotifyWhatsappTemplate(models.Model):
 
     @api.depends("manage_button", "manage_button_label", "manage_button_url")
     def _compute_content_json(self):
-        super()._compute_content_json()
+        result = super()._compute_content_json()
         for template in self.filtered(lambda t: t.manage_button and t.manage_button_url):
             definition = json.loads(template.content_json)
             url_button = {
@@ -98,3 +98,4 @@ class AppointmentNotifyWhatsappTemplate(models.Model):
             if not definition["variables"].get(number):
                 definition["variables"][number] = "sample-token"
             template.content_json = json.dumps(definition, indent=2, ensure_ascii=False)
+        return result
