@@ -7,7 +7,7 @@ from odoo.addons.appointment_notify_booking.tests.common import BookingCase, loc
 from odoo.addons.appointment_notify_links.models.appointment_notify_mixin import MANAGE_PATH
 from odoo.addons.appointment_notify_whatsapp.tests.common import WhatsappCase
 
-from ..hooks import LABELS, TRIGGERS
+from ..hooks import LABELS, TRIGGERS, add_manage_buttons
 
 
 @tagged("post_install", "-at_install", "appointment_notify_links_whatsapp")
@@ -34,6 +34,31 @@ class TestManageButton(WhatsappCase, BookingCase, HttpCase):
         # Not where there is nothing left to manage.
         self.assertFalse(self.template("cancelled").manage_button)
         self.assertFalse(self.template("followup").manage_button)
+
+    def test_install_leaves_approved_templates_alone(self):
+        """What Meta approved stays as it is; a template not approved yet gets the button."""
+        template = self.template("rescheduled", "tr")
+        template.write(
+            {
+                "manage_button": False,
+                "variable_ids": [
+                    (2, line.id)
+                    for line in template.variable_ids
+                    if line.expression == "manage_path"
+                ],
+            }
+        )
+        self.assertTrue(template.content_sid)
+        add_manage_buttons(self.env)
+        self.assertFalse(template.manage_button)
+        self.assertFalse(template._manage_path_number())
+        template.content_sid = False
+        add_manage_buttons(self.env)
+        self.assertTrue(template.manage_button)
+        self.assertEqual(template.manage_button_label, "Randevuyu yönet")
+        self.assertEqual(
+            template._manage_path_number(), max(template.variable_ids.mapped("number"))
+        )
 
     def test_content_definition_has_the_url_button(self):
         template = self.template("confirmed")
