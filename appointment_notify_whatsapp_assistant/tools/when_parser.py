@@ -10,6 +10,8 @@ whether the business works at that hour (a bare "3" is 15:00 when 03:00 is close
 A phrase that could mean two things never guesses: ``question`` says what to ask.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, time
 
