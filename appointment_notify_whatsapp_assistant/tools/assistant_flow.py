@@ -51,17 +51,17 @@ DAY_FORMATS = {
     "tr": ("d MMMM EEEE", "d MMM EEE"),
     "nl": ("EEEE d MMMM", "EEE d MMM"),
     "it": ("EEEE d MMMM", "EEE d MMM"),
-    "uk": ("EEEE, d MMMM", "EEE, d MMM"),
+    "uk": ("d MMMM (EEE)", "EEE, d MMM"),  # weekday apart: "до 1 березня (нд)"
 }
-# Free-text intents, as word stems (a word starting with one matches; "|" separates
-# phrases) in en, tr, nl, it, uk; checked in this order, so "my appointments" wins
-# over "appointment" and "talk to a person" over everything.
 
 
 def _stems(text):
     return tuple(text.split("|"))
 
 
+# Free-text intents, as word stems (a word starting with one matches; "|" separates
+# stems) in en, tr, nl, it, uk; checked in this order, so "my appointments" wins
+# over "appointment" and "talk to a person" over everything.
 INTENT_WORDS = [
     (
         "human",
@@ -340,12 +340,19 @@ class AssistantFlow:
     # ------------------------------------------------------------------
 
     def _menu_titles(self):
+        # One term per statement: Babel's extractor would take the choice ids of a
+        # list of (id, _("title")) pairs for terms too.
+        book = self._("Book")
+        mine = self._("My appointments")
+        move = self._("Reschedule")
+        cancel = self._("Cancel")
+        human = self._("Talk to a person")
         return [
-            ("intent:book", self._("Book")),
-            ("intent:list", self._("My appointments")),
-            ("intent:reschedule", self._("Reschedule")),
-            ("intent:cancel", self._("Cancel")),
-            ("intent:human", self._("Talk to a person")),
+            ("intent:book", book),
+            ("intent:list", mine),
+            ("intent:reschedule", move),
+            ("intent:cancel", cancel),
+            ("intent:human", human),
         ]
 
     def _menu(self, text=None, keep_fails=False):
@@ -882,10 +889,10 @@ class AssistantFlow:
                 line += " " + self._("(changes by phone only)")
             lines.append(f"- {line}")
         text = self._("Your appointments:") + "\n" + "\n".join(lines)
+        titles = dict(self._menu_titles())
         options = [
-            Option("intent:reschedule", self._("Reschedule")),
-            Option("intent:cancel", self._("Cancel")),
-            Option("intent:book", self._("Book")),
+            Option(option_id, titles[option_id])
+            for option_id in ("intent:reschedule", "intent:cancel", "intent:book")
         ]
         self.data = {"intent": "list"}
         return self._reply(text, options, "idle")
