@@ -292,6 +292,107 @@ class TestAssistantFlow(BookingCase):
         self.assertEqual(session.state, "handoff")
         self.assertIn("staff", replies[0].text)
 
+    def parser(self, phrases):
+        """parse_when replaced by its contract: ``phrases`` maps text to When."""
+
+        def parse(text, lang, today, is_open=None):
+            return phrases.get(text, When())
+
+        return patch.object(assistant_flow, "parse_when", parse)
+
+    def test_time_first_then_day(self):
+        """A time alone is kept until the day is known, then checked at once."""
+        session = self.session_for("en_US", self.customer_in("en_US"))
+        with self.parser({"at 15:00": When(time=time(15, 0))}):
+            transcript = self.talk(session, ["Hi", 1, 2, "at 15:00", 2])
+        self.assertTrue(
+            transcript.endswith(
+                "> at 15:00\n< Which day suits you?\n"
+                + "".join(
+                    f"    {n}. {d}\n"
+                    for n, d in enumerate(
+                        ["Mon 2 Mar", "Tue 3 Mar", "Wed 4 Mar", "Thu 5 Mar", "Fri 6 Mar"]
+                        + ["Sat 7 Mar", "Mon 9 Mar", "Tue 10 Mar", "Wed 11 Mar", "Later days"],
+                        1,
+                    )
+                )
+                + "> [2: Tue 3 Mar]\n< Tuesday 3 March 3:00 PM, Haircut?\n    1. Yes\n    2. No\n"
+            ),
+            transcript,
+        )
+        self.assertEqual(session.data["start"], "2026-03-03 14:00:00")
+
+    def test_ambiguous_time_is_asked_back(self):
+        session = self.session_for("en_US", self.customer_in("en_US"))
+        with self.parser({"at 3": When(day=date(2026, 3, 3), question="ampm")}):
+            self.talk(session, ["Hi", 1, 2])
+            replies = AssistantFlow(session).handle("at 3", None)
+        self.assertEqual(
+            replies[0].text,
+            "In the morning or in the afternoon? Please write the time, e.g. 15:00.",
+        )
+        self.assertEqual(session.state, "time")
+        self.assertFalse(session.data.get("start"), "never guessed")
+        with self.parser({"15:00": When(time=time(15, 0))}):
+            replies = AssistantFlow(session).handle("15:00", None)
+        self.assertEqual(replies[0].text, "Tuesday 3 March 3:00 PM, Haircut?")
+
+    def test_other_time_at_the_echo(self):
+        """'16:00 then' at the yes/no question: the same day at 16:00, asked again."""
+        session = self.session_for("en_US", self.customer_in("en_US"))
+        self.talk(session, ["Hi", 1, 2, 2, 6])
+        self.assertEqual(session.state, "confirm")
+        with self.parser({"16:00 then": When(time=time(16, 0))}):
+            replies = AssistantFlow(session).handle("16:00 then", None)
+        self.assertEqual(replies[0].text, "Tuesday 3 March 4:00 PM, Haircut?")
+        self.assertEqual(session.data["start"], "2026-03-03 15:00:00")
+
+    def test_no_at_the_echo_books_nothing(self):
+        partner = self.customer_in("en_US")
+        session = self.session_for("en_US", partner)
+        transcript = self.talk(session, ["Hi", 1, 2, 2, 6, "no"])
+        self.assertIn("< All right, nothing was changed. What would you like to do?", transcript)
+        self.assertFalse(self.Event.search([("partner_ids", "in", partner.ids)]))
+        self.assertEqual(session.state, "idle")
+        self.assertEqual(session.data["options"][0], "intent:book")
+
+    def test_later_days(self):
+        session = self.session_for("en_US", self.customer_in("en_US"))
+        self.talk(session, ["Hi", 1, 2])
+        replies = AssistantFlow(session).handle("10", None)
+        self.assertEqual(replies[0].options[0].title, "Thu 12 Mar")
+        self.assertEqual(session.data["options"][0], "day:2026-03-12")
+
+    def test_reschedule_refused_inside_window(self):
+        partner = self.customer_in("en_US")
+        event = self.book(partner, "2026-03-02 15:00")
+        session = self.session_for("en_US", partner)
+        replies = AssistantFlow(session).handle("Can I move my appointment?", None)
+        self.assertEqual(
+            replies[0].text,
+            "Your appointment on Monday 2 March 3:00 PM can no longer be moved here: moving "
+            "was possible until Sunday 1 March 3:00 PM. Please contact Salon Aurora at "
+            "+31 20 555 0100 or desk@salon.example.com.",
+        )
+        self.assertEqual(event.start, local("2026-03-02 15:00"))
+
+    def test_two_unknown_turns_at_idle_hand_off(self):
+        session = self.session_for("en_US", self.customer_in("en_US"))
+        replies = AssistantFlow(session).handle("qwerty", None)
+        self.assertEqual(replies[0].options[0].id, "intent:book", "first: the menu")
+        self.assertEqual(session.state, "idle")
+        AssistantFlow(session).handle("asdf", None)
+        self.assertEqual(session.state, "handoff")
+
+    def test_unknown_number_has_no_appointments(self):
+        self.book(self.customer2, "2026-03-05 10:00")
+        session = self.session_for("en_US", phone="+31612340000")
+        replies = AssistantFlow(session).handle("my appointments", None)
+        self.assertEqual(
+            replies[0].text, "You have no upcoming appointments. What would you like to do?"
+        )
+        self.assertFalse(session.partner_id)
+
     def test_numbered_and_typed_titles(self):
         """'2' is the second option; a title typed as shown is that option."""
         session = self.session_for("en_US", self.customer_in("en_US"))

@@ -60,8 +60,8 @@ def _stems(text):
 
 
 # Free-text intents, as word stems (a word starting with one matches; "|" separates
-# stems) in en, tr, nl, it, uk; checked in this order, so "my appointments" wins
-# over "appointment" and "talk to a person" over everything.
+# stems) in en, tr, nl, it, uk; checked in this order: "talk to a person" wins over
+# everything, "cancel my appointments" is a cancel and "my appointments" not a booking.
 INTENT_WORDS = [
     (
         "human",
@@ -70,19 +70,19 @@ INTENT_WORDS = [
             "|оператор|людин|менеджер"
         ),
     ),
-    (
-        "list",
-        _stems(
-            "my appointment|randevularım|mijn afspraken|miei appuntamenti"
-            "|mie prenotazioni|мої записи"
-        ),
-    ),
     ("cancel", _stems("cancel|iptal|annule|afzegg|disdi|annull|cancella|скасув|відмін")),
     (
         "reschedule",
         _stems(
             "reschedule|move|change|ertele|değiştir|degistir|verzet|verplaats"
             "|sposta|cambia|перенес|змін"
+        ),
+    ),
+    (
+        "list",
+        _stems(
+            "my appointments|randevularım|mijn afspraken|miei appuntamenti"
+            "|mie prenotazioni|мої записи"
         ),
     ),
     ("book", _stems("book|appointment|randevu|afspraak|boeken|prenot|appuntament|запис")),
@@ -282,7 +282,8 @@ class AssistantFlow:
             return self._handoff("asked")
         if is_menu and len(words) <= 2:
             return self._menu()
-        if state in ("service", "staff", "day", "time") and not intent:
+        booking = self.data.get("intent") in ("book", "reschedule")
+        if not intent and (state in ("service", "staff", "day", "time") or booking):
             if state == "service":
                 service = self._service_in_text(text)
                 if service:
@@ -485,8 +486,7 @@ class AssistantFlow:
                 day = date.fromisoformat(value)
             except ValueError:
                 return None
-            self.data["day"] = day.isoformat()
-            return self._ask_time(day)
+            return self._day_chosen(day)
         if kind == "slot" and intent in ("book", "reschedule") and self._service():
             try:
                 start = datetime.fromisoformat(value)
@@ -538,31 +538,36 @@ class AssistantFlow:
         return parse_when(text, self.lang, self._today(service or None), is_open)
 
     def _on_when(self, text):
-        """A day, a time or both typed at the service, staff, day or time question."""
+        """A day, a time or both typed while booking or moving (any question of it)."""
         when = self._parse(text)
-        state = self.session.state
-        if when.question:
-            return self._ask_back(when.question)
+        if not (when.day or when.time or when.part or when.question):
+            return None
         if when.day:
             self.data["day"] = when.day.isoformat()
+        elif when.time and not self.data.get("day") and self.data.get("start"):
+            # "15:00 instead" at the echo: the same day.
+            start = fields.Datetime.to_datetime(self.data["start"])
+            self.data["day"] = self._local(start).date().isoformat()
         if when.part:
             self.data["part"] = when.part
-        if when.time and (when.day or self.data.get("day")):
+        if when.time:
             self.data["time"] = when.time.strftime("%H:%M")
-        elif when.time:
-            # A time without a day: ask the day, then check that time.
-            self.data["time"] = when.time.strftime("%H:%M")
-            return self._ask_back("day")
-        if not (when.day or when.time or when.part):
-            return None
-        if state in ("service", "staff"):
+        if when.question and self._service():
+            return self._ask_back(when.question)
+        if self.data.get("intent") != "reschedule":
             return self._next_booking_step()
-        if self.data.get("intent") == "reschedule" and self.data.get("time"):
-            day = date.fromisoformat(self.data["day"])
+        if self.data.get("day"):
+            return self._day_chosen(date.fromisoformat(self.data["day"]))
+        return self._ask_day()
+
+    def _day_chosen(self, day):
+        """The day is known: check the time asked for with it, else offer times."""
+        self.data["day"] = day.isoformat()
+        if self.data.get("intent") != "reschedule":
+            return self._next_booking_step()
+        if self.data.get("time"):
             return self._check(self._utc(day, time.fromisoformat(self.data.pop("time"))))
-        if self.data.get("intent") == "reschedule":
-            return self._ask_time(date.fromisoformat(self.data["day"]))
-        return self._next_booking_step()
+        return self._ask_time(day)
 
     def _ask_back(self, question):
         """The phrase could mean two things: ask, never guess."""
