@@ -393,6 +393,37 @@ class TestAssistantFlow(BookingCase):
         )
         self.assertFalse(session.partner_id)
 
+    def test_yes_only_does_what_is_the_customers(self):
+        """State set elsewhere (the language model): someone else's appointment is not
+        cancelled, another company's service not booked."""
+        partner = self.customer_in("en_US")
+        theirs = self.book(self.customer2, "2026-03-05 10:00")
+        session = self.session_for("en_US", partner)
+        session.write({"state": "confirm", "data": {"intent": "cancel", "event_id": theirs.id}})
+        replies = AssistantFlow(session).handle("yes", None)
+        self.assertNotEqual(theirs.booking_state, "cancelled")
+        self.assertIn("no upcoming appointments", replies[0].text)
+        other = self.Service.create(
+            {
+                "name": "Elsewhere",
+                "company_id": self.other_company().id,
+                "staff_ids": [(6, 0, self.anna.ids)],
+            }
+        )
+        session.write(
+            {
+                "state": "confirm",
+                "data": {
+                    "intent": "book",
+                    "service_id": other.id,
+                    "start": "2026-03-03 09:00:00",
+                },
+            }
+        )
+        replies = AssistantFlow(session).handle("yes", None)
+        self.assertFalse(self.Event.search([("partner_ids", "in", partner.ids)]))
+        self.assertEqual(session.state, "service")
+
     def test_numbered_and_typed_titles(self):
         """'2' is the second option; a title typed as shown is that option."""
         session = self.session_for("en_US", self.customer_in("en_US"))

@@ -276,7 +276,9 @@ class AssistantFlow:
         words = _words(text)
         is_menu = bool(words) and _norm(words[0]) in {_norm(w) for w in MENU_WORDS}
         intent = self._intent_of(text)
-        if state == "name" and not is_menu and intent != "human":
+        # A name is a few words without digits; anything else is read as usual.
+        is_name = len(words) <= 5 and not any(c.isdigit() for c in text)
+        if state == "name" and is_name and not is_menu and intent != "human":
             return self._on_name(text)
         if intent == "human":
             return self._handoff("asked")
@@ -761,8 +763,19 @@ class AssistantFlow:
     # ------------------------------------------------------------------
 
     def _confirm(self):
+        """The customer said yes: do what was echoed, if it is still theirs to do.
+
+        The data may come from the language model too: the service must be one of
+        this company's, the appointment one of the customer's own."""
         intent = self.data.get("intent")
+        if intent in ("reschedule", "cancel") and self._event() not in self._events():
+            self.data = {"intent": intent}
+            return self._ask_appointment(intent)
+        if intent in ("book", "reschedule") and not self.data.get("start"):
+            return None
         if intent == "book":
+            if self._service() not in self._services():
+                return self._start("book")
             return self._book()
         if intent == "reschedule":
             return self._move()
