@@ -439,6 +439,14 @@ class TestAssistantFlow(BookingCase):
         other = self.Service.create({"name": "Other", "company_id": self.other_company().id})
         self.assertIsNone(AssistantFlow(session)._on_choice(f"svc:{other.id}"))
 
+    def test_day_and_time_titles_typed(self):
+        """Without the parser: a day or a time typed as the option shows it."""
+        session = self.session_for("nl_NL", self.customer_in("nl_NL"))
+        with self.parser({}):
+            self.talk(session, ["Hallo", 1, "Knippen", "di 3 mrt.", "14:00"])
+        self.assertEqual(session.state, "confirm")
+        self.assertEqual(session.data["start"], "2026-03-03 13:00:00")
+
     def test_other_customers_events_not_offered(self):
         mine = self.customer_in("en_US")
         self.book(self.customer2, "2026-03-05 10:00")

@@ -223,9 +223,9 @@ class AssistantFlow:
         if text.isdigit() and 1 <= int(text) <= len(options):
             return options[int(text) - 1]
         wanted = _norm(text)
-        for option in self._options_for(options):
-            if _norm(option.title) == wanted:
-                return option.id
+        for option_id in options:
+            if wanted in {_norm(title) for title in self._titles(option_id)}:
+                return option_id
         if self.session.state == "confirm":
             first = (_words(text) or [""])[0]
             for answer, words in (("yes", YES_WORDS), ("no", NO_WORDS)):
@@ -234,29 +234,27 @@ class AssistantFlow:
                     return answer
         return None
 
-    def _options_for(self, ids):
-        """Titles of choice ids, as the last reply showed them (to match typed titles)."""
-        options = []
-        for option_id in ids:
-            title = self._title(option_id)
-            if title:
-                options.append(Option(option_id, title))
-        return options
-
-    def _title(self, option_id):
+    def _titles(self, option_id):
+        """The titles a choice id is shown with (to match a title typed out)."""
         kind, _sep, value = option_id.partition(":")
         if kind in ("svc", "staff") and value.isdigit():
             model = "appointment.notify.service" if kind == "svc" else "resource.resource"
-            return self.env[model].browse(int(value)).exists().name
+            return [self.env[model].browse(int(value)).exists().name or ""]
         if kind == "intent":
-            return dict(self._menu_titles()).get(option_id)
+            return [dict(self._menu_titles()).get(option_id, "")]
         if option_id == "staff:any":
-            return self._("Anyone")
-        if kind == "yes":
-            return self._("Yes")
-        if kind == "no":
-            return self._("No")
-        return None
+            return [self._("Anyone")]
+        if option_id == "day:more":
+            return [self._("Later days"), self._("Another day")]
+        try:
+            if kind == "day":
+                return [self._fmt_day(date.fromisoformat(value), short=True)]
+            if kind == "slot":
+                start = datetime.fromisoformat(value)
+                return [self._fmt_time(start), self._fmt_when(start, short=True)]
+        except ValueError:
+            return []
+        return {"yes": [self._("Yes")], "no": [self._("No")]}.get(kind, [])
 
     def _intent_of(self, text):
         for intent, stems in INTENT_WORDS:
