@@ -448,8 +448,26 @@ class TestAssistantFlow(BookingCase):
         self.assertEqual(session.data["start"], "2026-03-03 13:00:00")
 
     def test_other_customers_events_not_offered(self):
+        """Neither another customer's appointments nor this customer's in another
+        company, nor a plain calendar event they attend."""
         mine = self.customer_in("en_US")
         self.book(self.customer2, "2026-03-05 10:00")
+        elsewhere = self.Service.create(
+            {
+                "name": "Elsewhere",
+                "company_id": self.other_company().id,
+                "staff_ids": [(6, 0, self.anna.ids)],
+            }
+        )
+        self.book(mine, "2026-03-06 10:00", service=elsewhere)
+        self.Event.create(
+            {
+                "name": "Coffee",
+                "start": local("2026-03-04 10:00"),
+                "stop": local("2026-03-04 11:00"),
+                "partner_ids": [(6, 0, mine.ids)],
+            }
+        )
         session = self.session_for("en_US", mine)
         replies = AssistantFlow(session).handle("cancel", None)
         self.assertIn("no upcoming appointments", replies[0].text)
