@@ -226,6 +226,15 @@ class TestAssistantFlow(BookingCase):
         self.assertEqual(session.state, "confirm")
         self.assertEqual(session.data["start"], "2026-03-03 14:00:00")
 
+    def scenario_ask_slot_parsed(self, lang):
+        """The same with the real parser: the same transcript."""
+        self.colouring.active = False
+        session = self.session_for(lang, self.customer_in(lang))
+        self.busy(self.anna, local("2026-03-03 14:00"))
+        self.busy(self.ben, local("2026-03-03 14:00"))
+        transcript = self.talk(session, [WORDS["ask_slot"][lang], 3])
+        self.assert_golden("ask_slot_at_once", lang, transcript)
+
     def scenario_reschedule(self, lang):
         """My appointments, reschedule the only one: day, time, echo, yes: moved."""
         partner = self.customer_in(lang)
@@ -336,6 +345,34 @@ class TestAssistantFlow(BookingCase):
         with self.parser({"15:00": When(time=time(15, 0))}):
             replies = AssistantFlow(session).handle("15:00", None)
         self.assertEqual(replies[0].text, "Tuesday 3 March 3:00 PM, Haircut?")
+
+    def test_two_readings_offered(self):
+        """The parser's candidates become the choices: two days, or two times."""
+        session = self.session_for("en_US", self.customer_in("en_US"))
+        self.talk(session, ["Hi", 1, 2])
+        fridays = (date(2026, 3, 6), date(2026, 3, 13))
+        with self.parser(
+            {
+                "next friday": When(question="day", options=fridays),
+                "at 8": When(question="ampm", options=(time(8, 0), time(20, 0))),
+            }
+        ):
+            transcript = self.talk(session, ["next friday", 2, "at 8"])
+        self.assertEqual(
+            transcript,
+            "> next friday\n< Which day do you mean?\n    1. Fri 6 Mar\n    2. Fri 13 Mar\n"
+            "> [2: Fri 13 Mar]\n< Which time on Friday 13 March?\n"
+            + "".join(
+                f"    {n}. {h}\n"
+                for n, h in enumerate(
+                    ["9:00 AM", "10:00 AM", "11:00 AM", "12:00 PM", "1:00 PM", "2:00 PM"]
+                    + ["3:00 PM", "4:00 PM", "5:00 PM", "Another day"],
+                    1,
+                )
+            )
+            + "> at 8\n< Do you mean 8:00 AM or 8:00 PM?\n",
+        )
+        self.assertEqual(session.state, "time")
 
     def test_other_time_at_the_echo(self):
         """'16:00 then' at the yes/no question: the same day at 16:00, asked again."""

@@ -553,7 +553,7 @@ class AssistantFlow:
         if when.time:
             self.data["time"] = when.time.strftime("%H:%M")
         if when.question and self._service():
-            return self._ask_back(when.question)
+            return self._ask_back(when)
         if self.data.get("intent") != "reschedule":
             return self._next_booking_step()
         if self.data.get("day"):
@@ -569,16 +569,32 @@ class AssistantFlow:
             return self._check(self._utc(day, time.fromisoformat(self.data.pop("time"))))
         return self._ask_time(day)
 
-    def _ask_back(self, question):
+    def _ask_back(self, when):
         """The phrase could mean two things: ask, never guess."""
+        question, options = when.question, getattr(when, "options", ()) or ()
+        if question == "day":
+            days = [d for d in options if isinstance(d, date) and d >= self._today()]
+            if days:
+                choices = [
+                    Option(f"day:{d.isoformat()}", self._fmt_day(d, short=True)) for d in days
+                ]
+                return self._reply(self._("Which day do you mean?"), choices[:MAX_ITEMS], "day")
+            return self._ask_day()
         if question == "ampm":
-            text = self._("In the morning or in the afternoon? Please write the time, e.g. 15:00.")
+            times = [t for t in options if isinstance(t, time)]
+            if len(times) == 2:
+                first, second = (
+                    babel_dates.format_time(t, "short", locale=self.locale) for t in times
+                )
+                text = self._("Do you mean %(first)s or %(second)s?", first=first, second=second)
+            else:
+                text = self._(
+                    "In the morning or in the afternoon? Please write the time, e.g. 15:00."
+                )
             return self._reply(text, state="time")
-        if question == "time":
-            if self.data.get("day"):
-                return self._ask_time(date.fromisoformat(self.data["day"]))
-            return self._reply(self._("At what time? For example 14:30."), state="time")
-        return self._ask_day()
+        if self.data.get("day"):
+            return self._ask_time(date.fromisoformat(self.data["day"]))
+        return self._reply(self._("At what time? For example 14:30."), state="time")
 
     # ------------------------------------------------------------------
     # booking questions
