@@ -375,18 +375,16 @@ class AssistantFlow:
         return self._reply(text, options, "idle")
 
     def _handoff(self, reason):
+        """Staff take over: the runner's helper (chatter, activity, pause) when there is
+        one, its replies if it gives some, else ours."""
         self.data = {}
         self._save()
-        text = self._(
-            "A member of our staff will answer you here as soon as possible.",
-        )
         handoff = getattr(self.session, "_assistant_handoff", None)
-        if handoff:
-            result = handoff(reason)
-            if isinstance(result, list):
-                return result
+        result = handoff(reason) if handoff else None
+        if isinstance(result, list) and result:
+            return result
         self.session.state = "handoff"
-        return [Reply(text)]
+        return [Reply(self._("A member of our staff will answer you here as soon as possible."))]
 
     def _on_name(self, text):
         name = " ".join(text.split())[:64]
