@@ -10,6 +10,9 @@ from odoo import fields, models
 #   staff_id     resource.resource id, or None for "any"
 #   day          "YYYY-MM-DD", in the service's time zone
 #   start        "YYYY-MM-DD HH:MM:SS", naive UTC (Odoo's storage), the proposed slot
+#   time         "HH:MM" in the service's time zone: a time the customer asked for
+#                before the day (or the service) was known; checked once it is
+#   part         "morning" | "afternoon" | "evening": narrows the next time list
 #   event_id     calendar.event id the customer picked (reschedule, cancel)
 #   options      [choice id, ...] offered in the last reply, in order: a reply "2"
 #                means options[1] (the numbered text fallback)
@@ -20,6 +23,7 @@ from odoo import fields, models
 #   intent:book  intent:reschedule  intent:cancel  intent:list  intent:human
 #   svc:<service id>   staff:<resource id>   staff:any   day:YYYY-MM-DD   day:more
 #   slot:YYYY-MM-DDTHH:MM:SS (naive UTC)   appt:<event id>   yes   no
+#   (day:more after a day list: the days after it; after a time list: the days again)
 STATES = [
     ("idle", "Idle"),
     ("name", "Asked the name"),
