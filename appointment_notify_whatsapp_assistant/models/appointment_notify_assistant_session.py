@@ -24,6 +24,9 @@ _logger = logging.getLogger(__name__)
 #   staff_id     resource.resource id, or None for "any"
 #   day          "YYYY-MM-DD", in the service's time zone
 #   start        "YYYY-MM-DD HH:MM:SS", naive UTC (Odoo's storage), the proposed slot
+#   time         "HH:MM" in the service's time zone: a time the customer asked for
+#                before the day (or the service) was known; checked once it is
+#   part         "morning" | "afternoon" | "evening": narrows the next time list
 #   event_id     calendar.event id the customer picked (reschedule, cancel)
 #   options      [choice id, ...] offered in the last reply, in order: a reply "2"
 #                means options[1] (the numbered text fallback)
@@ -34,14 +37,17 @@ _logger = logging.getLogger(__name__)
 #   intent:book  intent:reschedule  intent:cancel  intent:list  intent:human
 #   svc:<service id>   staff:<resource id>   staff:any   day:YYYY-MM-DD   day:more
 #   slot:YYYY-MM-DDTHH:MM:SS (naive UTC)   appt:<event id>   yes   no
+#   (day:more after a day list: the days after it; after a time list: the days again)
 #
 # The runner (``_cron_run``) sets ``data["options"]`` to the choice ids of the last
 # reply of a turn that had options (its numbered list), ``data["lang"]`` and
-# ``session.lang``. It makes sure ``partner_id`` is set before it queues a reply: a
-# number nobody knows gets a contact named after its WhatsApp profile name (or
-# ``data["name"]`` when the flow collected it); the flow may rename it.
+# ``session.lang``. Replies need a contact: for a number nobody knows the runner
+# creates one (``reply_partner_id``, named after the WhatsApp profile name, renamed to
+# ``data["name"]`` once the flow has it) and leaves ``partner_id`` empty, so the flow
+# still asks the name; its ``_notify_booking_find_or_create`` finds that contact by
+# its number when it books.
 # ``session._assistant_handoff(reason)`` returns the replies to send (a short
-# "a colleague will answer here"): the flow returns them from ``handle``.
+# "a member of our staff will answer you here"): the flow returns them from ``handle``.
 STATES = [
     ("idle", "Idle"),
     ("name", "Asked the name"),
@@ -83,6 +89,16 @@ def lang_of_number(number):
     return "en_US"
 
 
+def answer_lang(env, partner, number, company):
+    """The language the assistant answers in: the customer's, else that of the
+    number's country, if installed (the flow translates with it), else the company's."""
+    installed = dict(env["res.lang"].get_installed())
+    for lang in (partner.lang, lang_of_number(number), company.partner_id.lang):
+        if lang in installed:
+            return lang
+    return "en_US"
+
+
 def numbered(reply):
     """The reply's text with its options as a numbered list: what WhatsApp shows
     when interactive messages are not available, and what a bare "2" answers."""
@@ -110,6 +126,15 @@ class AppointmentNotifyAssistantSession(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     partner_id = fields.Many2one("res.partner", "Customer", ondelete="set null", index=True)
+    reply_partner_id = fields.Many2one(
+        "res.partner",
+        "Contact of the replies",
+        ondelete="set null",
+        readonly=True,
+        help="A number nobody knew: the contact the conversation's messages are kept on "
+        "until the customer is known (named after their WhatsApp name, then the name "
+        "they gave).",
+    )
     phone = fields.Char("WhatsApp number", required=True, readonly=True, help="E.164")
     profile_name = fields.Char("WhatsApp name", readonly=True)
     lang = fields.Char("Language", help="Language code the assistant answers in.")
@@ -354,7 +379,9 @@ class AppointmentNotifyAssistantSession(models.Model):
                 elif message.body:
                     texts.append(message.body)
         last_at = max(inbound.mapped("create_date"), default=now)
-        partner = self.partner_id or inbound.partner_id[-1:]
+        # The contact created for the replies is not the customer yet: the flow asks
+        # their name first.
+        partner = self.partner_id or (inbound.partner_id - self.reply_partner_id)[-1:]
         vals = {
             "opted_out": stopped,
             "last_inbound_at": last_at,
@@ -362,12 +389,13 @@ class AppointmentNotifyAssistantSession(models.Model):
         }
         if partner and not self.partner_id:
             vals["partner_id"] = partner.id
-        lang = partner.lang or self.lang or lang_of_number(self.phone)
+        lang = answer_lang(self.env, partner or self.reply_partner_id, self.phone, self.company_id)
         vals["lang"] = lang
         self.write(vals)
         inbound.write({"processed": True})
         text = "\n".join(texts).strip()
-        if stopped or (partner and partner._notify_whatsapp_opted_out()):
+        contact = partner or self.reply_partner_id
+        if stopped or (contact and contact._notify_whatsapp_opted_out()):
             return
         if not text and not choice:
             return
@@ -377,12 +405,11 @@ class AppointmentNotifyAssistantSession(models.Model):
                 self.env._("WhatsApp from %s (with staff):", self.phone), text or choice
             )
             return
-        # An Odoo language that is not installed cannot be a context language: the
-        # flow reads session.lang (or data["lang"]) for its own texts.
-        session = self.with_context(lang=self._assistant_installed_lang() or "en_US")
+        session = self.with_context(lang=lang)
         session.data = {**(self.data or {}), "lang": lang}
         replies = session._assistant_replies(text, choice)
         session._assistant_send(replies, ref=inbound[-1:].message_sid or str(self.id))
+        self._assistant_name_contact()
 
     def _assistant_replies(self, text, choice=None):
         """The turn's answers: the language model first when the company enabled it,
@@ -431,10 +458,13 @@ class AppointmentNotifyAssistantSession(models.Model):
         return messages
 
     def _assistant_partner(self):
-        """The customer; a number nobody knows gets a contact (replies need one)."""
+        """The contact replies go to: the customer, else one for this number (messages
+        need a contact), created at the first reply."""
         self.ensure_one()
         if self.partner_id:
             return self.partner_id
+        if self.reply_partner_id:
+            return self.reply_partner_id
         data = self.data or {}
         partner = (
             self.env["res.partner"]
@@ -443,18 +473,22 @@ class AppointmentNotifyAssistantSession(models.Model):
                 {
                     "name": data.get("name") or self.profile_name or self.phone,
                     "phone": self.phone,
-                    "lang": self._assistant_installed_lang(),
+                    "lang": self.lang or False,
                     "notify_whatsapp_last_inbound": self.last_inbound_at or fields.Datetime.now(),
                     "company_id": self.company_id.id,
                 }
             )
         )
-        self.partner_id = partner
+        self.reply_partner_id = partner
         return partner
 
-    def _assistant_installed_lang(self):
-        langs = self.env["res.lang"].get_installed()
-        return self.lang if self.lang in dict(langs) else False
+    def _assistant_name_contact(self):
+        """The contact created for the replies takes the name the customer gave."""
+        name = (self.data or {}).get("name")
+        contact = self.reply_partner_id
+        customer = self.partner_id
+        if name and contact and contact.name != name and (not customer or customer == contact):
+            contact.sudo().name = name
 
     def _assistant_reset(self):
         """Start over: the conversation's data and language model history go."""
@@ -495,11 +529,12 @@ class AppointmentNotifyAssistantSession(models.Model):
                 summary=self.env._("Answer on WhatsApp"),
                 note=head,
             )
-        lang = self._assistant_installed_lang() or "en_US"
+        lang = self.lang or "en_US"
         return [
             Reply(
                 self.with_context(lang=lang).env._(
-                    "Thank you. A colleague will answer you here as soon as possible."
+                    # the flow's own words: one term, translated once
+                    "A member of our staff will answer you here as soon as possible."
                 )
             )
         ]

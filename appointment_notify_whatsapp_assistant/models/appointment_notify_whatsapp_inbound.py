@@ -8,7 +8,7 @@ from odoo.addons.appointment_notify_whatsapp.models.appointment_notify_whatsapp_
     OPT_IN,
 )
 
-from .appointment_notify_assistant_session import CRON, is_choice, lang_of_number
+from .appointment_notify_assistant_session import CRON, answer_lang, is_choice
 
 _logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class AppointmentNotifyWhatsappInbound(models.Model):
                 phone=number,
                 partner=partner.id or None,
                 profile=profile_name or None,
-                lang=partner.lang or lang_of_number(number),
+                lang=answer_lang(self.env, partner, number, self.company_id),
                 uid=self.env.uid,
             )
         )

@@ -17,12 +17,16 @@ class ResPartner(models.Model):
     )
 
     def _compute_assistant_session_count(self):
-        groups = self.env["appointment.notify.assistant.session"]._read_group(
-            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+        sessions = self.env["appointment.notify.assistant.session"].search(
+            self._assistant_session_domain()
         )
-        counts = {partner.id: count for partner, count in groups}
         for partner in self:
-            partner.assistant_session_count = counts.get(partner.id, 0)
+            partner.assistant_session_count = len(
+                sessions.filtered(lambda s, p=partner: p in (s.partner_id | s.reply_partner_id))
+            )
+
+    def _assistant_session_domain(self):
+        return ["|", ("partner_id", "in", self.ids), ("reply_partner_id", "in", self.ids)]
 
     def _notify_whatsapp_opted_out(self):
         """WhatsApp consent was turned off (STOP, a block, or staff): not just never given."""
@@ -47,6 +51,6 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "appointment_notify_whatsapp_assistant.appointment_notify_assistant_session_action"
         )
-        action["domain"] = [("partner_id", "=", self.id)]
+        action["domain"] = self._assistant_session_domain()
         action["context"] = {"create": False}
         return action

@@ -60,10 +60,13 @@ class AssistantCase(WhatsappCase):
             "appointment_notify_whatsapp_assistant.twilio_content_url", cls.tw.url
         )
 
+    fake_flow = True  # False: the real guided flow answers
+
     def setUp(self):
         super().setUp()
         self.flow = FakeFlow()
-        self.enterContext(self.flow.patched())
+        if self.fake_flow:
+            self.enterContext(self.flow.patched())
 
     def run_turns(self, **kwargs):
         return self.Session.with_context(assistant_debounce=0)._cron_run(**kwargs)

@@ -95,6 +95,7 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.assertEqual(inbound.reply_id.whatsapp_reply, "auto")
 
     def test_unknown_number_gets_a_session_and_a_contact_in_its_language(self):
+        self.env["res.lang"]._activate_lang("tr_TR")
         inbound = self.inbound("Merhaba", from_=UNKNOWN_TR, ProfileName="Deniz")
         self.assertEqual(inbound.kind, "assistant")
         session = inbound.session_id
@@ -103,17 +104,42 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.assertEqual(session.profile_name, "Deniz")
         self.assertEqual(session.lang, "tr_TR")
         self.run_turns()
-        partner = session.partner_id
-        self.assertEqual(partner.name, "Deniz")
-        self.assertEqual(partner.phone, UNKNOWN_TR)
-        self.assertTrue(partner._notify_whatsapp_in_window())
+        # Replies need a contact; the customer is not known yet (the flow asks the name).
+        self.assertFalse(session.partner_id)
+        contact = session.reply_partner_id
+        self.assertEqual(contact.name, "Deniz")
+        self.assertEqual(contact.phone, UNKNOWN_TR)
+        self.assertEqual(contact.lang, "tr_TR")
+        self.assertTrue(contact._notify_whatsapp_in_window())
         self.assertEqual(session.data["lang"], "tr_TR")
         reply = self.replies(session)
-        self.assertEqual(reply.partner_id, partner)
+        self.assertEqual(reply.partner_id, contact)
         self.assertEqual(reply.destination, UNKNOWN_TR)
         # Its reply goes out as an interactive message, although there is no opt-in.
         self.dispatch()
         self.assertEqual(reply.state, "sent", reply.reason)
+        # The next message comes from that contact's number: still not the customer;
+        # once the flow has their name, the contact takes it.
+        original = self.flow.handle
+
+        def handle(flow, text, choice=None):
+            flow.session.data = {**(flow.session.data or {}), "name": "Deniz Yılmaz"}
+            return original(flow, text, choice)
+
+        self.flow.handle = handle
+        again = self.inbound("Deniz Yılmaz", from_=UNKNOWN_TR, ProfileName="Deniz")
+        self.assertEqual(again.partner_id, contact)
+        self.run_turns()
+        self.assertFalse(session.partner_id)
+        self.assertEqual(contact.name, "Deniz Yılmaz")
+        self.assertEqual(len(self.replies(session)), 2)
+        self.assertEqual(self.replies(session).partner_id, contact)
+
+    def test_language_of_an_uninstalled_country_is_not_used(self):
+        self.assertNotIn("it_IT", dict(self.env["res.lang"].get_installed()))
+        inbound = self.inbound("Ciao", from_="+393331234567")
+        self.run_turns()
+        self.assertEqual(inbound.session_id.lang, self.company.partner_id.lang or "en_US")
 
     def test_stop_wins_and_start_resumes(self):
         self.inbound("Hi")
@@ -177,7 +203,7 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
             delta=timedelta(minutes=1),
         )
         reply = self.replies(session)
-        self.assertIn("colleague", reply.body)
+        self.assertIn("staff will answer you here", reply.body)
         activity = self.customer.activity_ids
         self.assertEqual(activity.user_id, admin)
         notes = self.customer.message_ids.mapped("body")
@@ -286,3 +312,41 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.assertEqual(lang_of_number("+393331234567"), "it_IT")
         self.assertEqual(lang_of_number("+380501234567"), "uk_UA")
         self.assertEqual(lang_of_number("+14155550100"), "en_US")
+
+
+@tagged("post_install", "-at_install", "appointment_notify_whatsapp_assistant")
+class TestAssistantWithTheFlow(AssistantCase, HttpCase):
+    """The runner and the real guided flow: a number nobody knows."""
+
+    fake_flow = False
+
+    def test_unknown_number_is_asked_its_name(self):
+        self.inbound("Hello", from_=UNKNOWN_TR, ProfileName="Deniz")
+        self.run_turns()
+        session = self.Session.search([("phone", "=", UNKNOWN_TR)])
+        menu = self.replies(session)
+        self.assertEqual(len(menu), 1)
+        self.assertIn("intent:book", [o["id"] for o in menu.whatsapp_options])
+        self.assertIn("1. ", menu.body)
+        self.assertEqual(session.data["options"], [o["id"] for o in menu.whatsapp_options])
+        self.inbound("Book", from_=UNKNOWN_TR, ButtonPayload="intent:book", ButtonText="Book")
+        self.run_turns()
+        self.assertEqual(session.state, "name", self.replies(session)[-1].body)
+        self.inbound("Deniz Yılmaz", from_=UNKNOWN_TR)
+        self.run_turns()
+        self.assertEqual(session.reply_partner_id.name, "Deniz Yılmaz")
+        self.assertEqual(session.data.get("name"), "Deniz Yılmaz")
+        self.assertEqual(len(self.replies(session)), 3)
+        self.dispatch()
+        self.assertEqual(set(self.replies(session).mapped("state")), {"sent"})
+
+    def test_asking_for_a_person_hands_over(self):
+        self.inbound("Hi")
+        self.run_turns()
+        self.inbound("Talk to a person", ButtonPayload="intent:human")
+        self.run_turns()
+        session = self.Session.search([("phone", "=", NL_MOBILE)])
+        self.assertEqual(session.state, "handoff")
+        self.assertTrue(session.handoff_until)
+        self.assertIn("staff will answer you here", self.replies(session)[-1].body)
+        self.assertTrue(self.customer.activity_ids)

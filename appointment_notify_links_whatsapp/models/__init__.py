@@ -1,0 +1,1 @@
+from . import appointment_notify_whatsapp_template
