@@ -418,8 +418,6 @@ class AppointmentNotifyAssistantSession(models.Model):
         company = self.company_id.sudo()
         replies = None
         if company.notify_assistant_llm_enabled and not choice and self.state != "confirm":
-            # The placeholder model client always returns None.
-            # pylint: disable-next=assignment-from-none
             replies = AssistantLlm(self).handle(text, choice)
         if replies is None:
             replies = AssistantFlow(self).handle(text, choice)
