@@ -45,7 +45,8 @@ class AppointmentNotifyMessage(models.Model):
 
         The customer started the conversation to book: its own notifications
         need no separate opt-in, unless they sent STOP. Never wider: service
-        messages of that appointment only.
+        messages of that appointment, to the customer who wrote to this company
+        (not to another attendee staff added).
         """
         if (
             self.channel == "whatsapp"
@@ -57,10 +58,27 @@ class AppointmentNotifyMessage(models.Model):
             and not self.partner_id._notify_whatsapp_opted_out()
         ):
             record = self._get_record()
-            if record and record.notify_booked_via_whatsapp:
+            if record and record.notify_booked_via_whatsapp and self._assistant_chatted():
                 self.destination = self._get_destination()
                 return None
         return super()._check_consent_and_destination()
+
+    def _assistant_chatted(self):
+        """Whether the customer wrote to this company's assistant."""
+        partner = self.partner_id
+        return bool(
+            self.env["appointment.notify.assistant.session"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    "|",
+                    ("partner_id", "=", partner.id),
+                    ("reply_partner_id", "=", partner.id),
+                ],
+                limit=1,
+            )
+        )
 
     def _transmit_whatsapp(self):
         """An assistant reply with options: sent as an interactive message.

@@ -95,19 +95,29 @@ class TestAssistantSend(AssistantCase):
     # ------------------------------------------------------------------
 
     def test_booked_in_chat_gets_its_service_messages_without_opt_in(self):
-        self.customer.write({"notify_consent_whatsapp": False})
-        self.customer.write({"notify_consent_whatsapp_date": False})
-        event, message = self.book_wa(notify_booked_via_whatsapp=True)
+        (self.customer | self.customer2).write({"notify_consent_whatsapp": False})
+        (self.customer | self.customer2).write({"notify_consent_whatsapp_date": False})
+        self.customer2.phone = "+31687654321"
+        self.session()  # the customer wrote to the assistant
+        _event, messages = self.book_wa(
+            partners=self.customer | self.customer2, notify_booked_via_whatsapp=True
+        )
         self.dispatch()
-        self.assertEqual(message.state, "sent", message.reason)
-        other, other_message = self.book_wa()
+        mine = messages.filtered(lambda m: m.partner_id == self.customer)
+        self.assertEqual(mine.state, "sent", mine.reason)
+        # Another attendee, who never wrote: no WhatsApp without their opt-in.
+        theirs = messages - mine
+        self.assertEqual(theirs.state, "skipped")
+        self.assertIn("No consent", theirs.reason)
+        # An appointment not booked in the chat: no WhatsApp either.
+        _other, other_message = self.book_wa()
         self.dispatch()
         self.assertEqual(other_message.state, "skipped")
         self.assertIn("No consent", other_message.reason)
-        del event, other
 
     def test_booked_in_chat_but_stop_sent(self):
         # STOP turned consent off (with its date): nothing more on WhatsApp.
+        self.session()
         self.customer.with_context(notify_consent_source="WhatsApp reply STOP").write(
             {"notify_consent_whatsapp": False}
         )
@@ -116,6 +126,7 @@ class TestAssistantSend(AssistantCase):
         self.assertEqual(message.state, "skipped")
 
     def test_booked_in_chat_non_service_rule_needs_consent(self):
+        self.session()
         self.customer.write({"notify_consent_whatsapp": False})
         self.customer.write({"notify_consent_whatsapp_date": False})
         _event, message = self.book_wa(
