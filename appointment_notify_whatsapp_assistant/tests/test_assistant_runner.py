@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE, TR_MOBILE
 
@@ -303,6 +304,23 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.assertEqual(self.customer.assistant_session_count, 1)
         action = self.customer.action_open_assistant_sessions()
         self.assertEqual(self.Session.search(action["domain"]).partner_id, self.customer)
+
+    @mute_logger(
+        "odoo.addons.appointment_notify_whatsapp_assistant.models.appointment_notify_assistant_session"
+    )
+    def test_a_failing_turn_is_not_repeated(self):
+        def broken(flow, text, choice=None):
+            flow.session.data = {"intent": "book"}
+            raise ValueError("a bug in the flow")
+
+        self.flow.handle = broken
+        inbound = self.inbound("Hi")
+        session = inbound.session_id
+        self.assertEqual(self.run_turns(), 1)
+        self.assertTrue(inbound.processed)
+        self.assertFalse(self.replies(session))
+        self.assertNotIn("intent", session.data or {}, "the turn's writes were rolled back")
+        self.assertEqual(self.run_turns(), 0)
 
     def test_language_by_country_code(self):
         from ..models.appointment_notify_assistant_session import lang_of_number
