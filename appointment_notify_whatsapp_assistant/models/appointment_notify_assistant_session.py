@@ -488,6 +488,29 @@ class AppointmentNotifyAssistantSession(models.Model):
         if name and contact and contact.name != name and (not customer or customer == contact):
             contact.sudo().name = name
 
+    @api.model
+    def _cron_forget(self):
+        """Drop what expired conversations collected (retention): names, choices
+        and the language model's history do not outlive the conversation. The
+        transcript stays on the inbound and message logs."""
+        now = fields.Datetime.now()
+        expired = self.search(
+            [
+                ("expires_at", "<", now),
+                "|",
+                ("handoff_until", "=", False),
+                ("handoff_until", "<", now),
+                "|",
+                "|",
+                ("state", "!=", "idle"),
+                ("data", "!=", False),
+                ("llm_history", "!=", False),
+            ]
+        )
+        for session in expired:
+            session._assistant_reset()
+        return len(expired)
+
     def _assistant_reset(self):
         """Start over: the conversation's data and language model history go."""
         keep = {k: v for k, v in (self.data or {}).items() if k == "lang"}

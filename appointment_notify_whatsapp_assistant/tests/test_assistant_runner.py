@@ -273,6 +273,25 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.assertEqual(seen[0][0], "idle")
         self.assertNotIn("intent", seen[0][1])
 
+    def test_retention_forgets_expired_conversations_only(self):
+        self.inbound("Hi")
+        self.run_turns()
+        session = self.Session.search([("phone", "=", NL_MOBILE)])
+        past = fields.Datetime.now() - timedelta(minutes=1)
+        collected = {"intent": "book", "service_id": 3, "name": "Ayla"}
+        session.write({"state": "time", "data": collected, "llm_history": [{"role": "user"}]})
+        self.assertEqual(self.Session._cron_forget(), 0)  # still running: kept
+        session.expires_at = past
+        session.handoff_until = fields.Datetime.now() + timedelta(hours=1)
+        self.assertEqual(self.Session._cron_forget(), 0)  # with staff: kept
+        session.handoff_until = past
+        self.assertEqual(self.Session._cron_forget(), 1)
+        self.assertEqual(session.state, "idle")
+        self.assertNotIn("name", session.data or {})
+        self.assertFalse(session.llm_history)
+        self.assertTrue(self.Inbound.search_count([("session_id", "=", session.id)]))
+        self.assertEqual(self.Session._cron_forget(), 0)
+
     def test_notification_user_answers_from_odoo(self):
         """A notification user (not an administrator) reads the conversation and replies."""
         user = new_test_user(
