@@ -6,6 +6,9 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.appointment_notify_booking.tests.common import BookingCase, local
 from odoo.addons.appointment_notify_links.models.appointment_notify_mixin import MANAGE_PATH
 from odoo.addons.appointment_notify_whatsapp.tests.common import WhatsappCase
+from odoo.addons.appointment_notify_whatsapp.tests.test_whatsapp_webhooks import (
+    TestWhatsappWebhooks,
+)
 
 from ..hooks import LABELS, TRIGGERS, add_manage_buttons
 
@@ -119,3 +122,38 @@ class TestManageButton(WhatsappCase, BookingCase, HttpCase):
         (sent,) = self.wa_sent()
         number = self.template("confirmed")._manage_path_number()
         self.assertEqual(json.loads(sent["ContentVariables"])[str(number)], "-")
+
+
+@tagged("post_install", "-at_install", "appointment_notify_links_whatsapp")
+class TestConfirmButton(WhatsappCase, BookingCase, HttpCase):
+    """Confirm on a booking's WhatsApp message is attendance, as on the page."""
+
+    inbound = TestWhatsappWebhooks.inbound  # the signed webhook, without its tests
+
+    def test_confirm_tap_accepts_the_attendee_not_the_booking(self):
+        self.company.notify_manual_confirmation = True
+        self.make_wa_rule("awaiting")
+        day = date.today() + timedelta(days=3)
+        if day.weekday() == 6:
+            day += timedelta(days=1)
+        event = self.service._book(self.customer, local(f"{day} 10:00"), staff=self.anna)
+        self.assertEqual(event.booking_state, "awaiting")
+        self.dispatch()
+        message = self.messages(event, channel="whatsapp", trigger="awaiting")
+        self.assertEqual(message.state, "sent", message.reason)
+        inbound = self.inbound(
+            "Confirm", ButtonPayload=f"confirm:{message.id}", ButtonText="Confirm"
+        )
+        self.assertEqual(inbound.kind, "confirm")
+        # Staff still decide on the booking; the customer said they will come.
+        self.assertEqual(event.booking_state, "awaiting")
+        attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.customer)
+        self.assertEqual(attendee.state, "accepted")
+        notes = " ".join(event.message_ids.mapped("body"))
+        self.assertIn("confirmed their attendance", notes)
+        self.assertIn("By WhatsApp from", notes)
+        # A second tap changes nothing and writes no second note.
+        self.inbound("Confirm", ButtonPayload=f"confirm:{message.id}", ButtonText="Confirm")
+        self.assertEqual(
+            " ".join(event.message_ids.mapped("body")).count("confirmed their attendance"), 1
+        )
