@@ -11,6 +11,9 @@
     "development_status": "Beta",
     "depends": ["appointment_notify_booking"],
     "data": ["views/manage_templates.xml"],
+    "assets": {
+        "web.assets_tests": ["appointment_notify_links/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

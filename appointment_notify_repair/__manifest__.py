@@ -2,7 +2,7 @@
     "name": "Appointment Notifications: Repairs",
     "summary": "Tell customers about their repair orders: created, status changes, "
     "ready for pickup, reminders before the visit, review requests",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",

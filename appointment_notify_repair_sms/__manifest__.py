@@ -2,7 +2,7 @@
     "name": "Appointment Notifications: Repairs by SMS",
     "summary": "Default SMS templates for repair orders: received, status changes, "
     "ready for pickup, reminders, review requests",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",

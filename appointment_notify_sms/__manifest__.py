@@ -2,7 +2,7 @@
     "name": "Appointment Notifications: SMS",
     "summary": "SMS channel for appointment notifications through Twilio or NetGSM "
     "(Turkey): E.164 numbers, delivery status, STOP/START opt-out",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Productivity/Calendar",
     "website": "https://github.com/appointment-notify/appointment_notify",
     "author": "appointment_notify developers",

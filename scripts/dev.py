@@ -39,6 +39,7 @@ CORE_ADDONS = [
     "appointment_notify_booking",
     "appointment_notify_links",
     "appointment_notify_links_sms",
+    "appointment_notify_links_whatsapp",
     "appointment_notify_whatsapp_assistant",
 ]
 REPAIR_ADDON = "appointment_notify_repair"

@@ -290,6 +290,42 @@ def test_content_template_without_body_is_accepted(tw, http):
     assert tw.messages[0]["ContentVariables"] == '{"1": "12/1", "2": "3pm"}'
 
 
+def test_content_api_create_and_send(tw, http):
+    """POST /v1/Content answers an HX SID; a message naming it records its types."""
+    quick = {
+        "friendly_name": "assistant_1",
+        "language": "tr",
+        "types": {
+            "twilio/quick-reply": {
+                "body": "Hangi hizmet?",
+                "actions": [{"title": "Saç kesimi", "id": "svc:1"}],
+            },
+            "twilio/text": {"body": "Hangi hizmet?\n\n1. Saç kesimi"},
+        },
+    }
+    resp = http.post(f"{tw.url}/v1/Content", json=quick, auth=(ACCOUNT_SID, AUTH_TOKEN))
+    assert resp.status_code == 201
+    sid = resp.json()["sid"]
+    assert re.fullmatch(r"HX[0-9a-f]{32}", sid)
+    assert tw.contents[sid]["types"]["twilio/quick-reply"]["actions"][0]["id"] == "svc:1"
+    sent = send(http, tw, To="whatsapp:+905321234567", From="whatsapp:+14155238886", ContentSid=sid)
+    assert sent.status_code == 201
+    assert tw.messages[0]["content_types"] == ["twilio/quick-reply", "twilio/text"]
+    assert "Body" not in tw.messages[0]
+    # no types, bad auth, a failing API: refused
+    bad = http.post(f"{tw.url}/v1/Content", json={"language": "en"}, auth=(ACCOUNT_SID, AUTH_TOKEN))
+    assert bad.status_code == 400
+    assert http.post(f"{tw.url}/v1/Content", json=quick, auth=(ACCOUNT_SID, "x")).status_code == 401
+    tw.content_fail = True
+    assert (
+        http.post(f"{tw.url}/v1/Content", json=quick, auth=(ACCOUNT_SID, AUTH_TOKEN)).status_code
+        == 500
+    )
+    assert len(tw.contents) == 1
+    tw.reset()
+    assert tw.contents == {} and tw.content_fail is False
+
+
 @pytest.mark.parametrize(
     ("code", "status", "fragment"),
     [

@@ -25,6 +25,7 @@ class MailRenderMixin(models.AbstractModel):
                 "status": "",
                 "location": "",
                 "manage_url": "",  # the self-service link (appointment_notify_links)
+                "sms_can_reply": False,  # customers can answer "1" (appointment_notify_links_sms)
             }.items():
                 render_context.setdefault(key, value)
         return render_context

@@ -6,6 +6,7 @@ from babel import dates as babel_dates
 
 from odoo import fields, http
 from odoo.http import request
+from odoo.tools import config
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from odoo.addons.appointment_notify_booking.models.appointment_notify_service import (
@@ -148,6 +149,7 @@ class ManageLinkController(http.Controller):
             "record": record.with_context(lang=lang),
             "partner": partner,
             "contact": " / ".join(filter(None, [company.phone, company.email])) or company.name,
+            "tour_assets": self._tour_assets(),
         }
         html = (
             request.env["ir.ui.view"]
@@ -156,6 +158,12 @@ class ManageLinkController(http.Controller):
             ._render_template(record._notify_manage_page, values)
         )
         return self._page_response(html)
+
+    @staticmethod
+    def _tour_assets():
+        """Browser tests only: the page is asset-free for customers, but a tour
+        needs the frontend's JavaScript (test mode and ``?debug=tests``)."""
+        return bool(config["test_enable"]) and "tests" in (request.session.debug or "")
 
     @staticmethod
     def _page_response(html, status=200):
@@ -229,6 +237,7 @@ class ManageLinkController(http.Controller):
             "action_url": action_url,
             "done": done if done in ("confirmed", "cancelled", "rescheduled") else None,
             "error": error,
+            "tour_assets": self._tour_assets(),
         }
         html = (
             request.env["ir.ui.view"]

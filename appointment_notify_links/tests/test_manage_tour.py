@@ -1,51 +1,49 @@
-from odoo import fields
+import re
+from unittest.mock import patch
+
 from odoo.tests import tagged
+from odoo.tools import config
 
 from .test_manage_links import ManageLinksCase
 
-# The page loads no asset bundle, so no Odoo tour runner: plain DOM steps in a
-# same-origin frame, which survives the form posts and their redirects.
-STEPS = """
-const frame = document.createElement("iframe");
-document.body.append(frame);
-const loaded = () =>
-    new Promise((resolve) => frame.addEventListener("load", resolve, {once: true}));
-const doc = () => frame.contentDocument;
-(async () => {
-    frame.src = location.href;
-    await loaded();
-    const slot = doc().querySelector('input[name="start"][value="%(new_start)s"]');
-    if (!slot) { throw new Error("the free time is not offered"); }
-    slot.click();
-    doc().querySelector('button[name="reschedule"]').click();
-    await loaded();
-    if (!doc().querySelector("#manage_done")?.textContent.includes("new time")) {
-        throw new Error("no new time: " + doc().body.innerText);
-    }
-    doc().querySelector("#manage_reason").value = "Cannot come after all";
-    doc().querySelector('button[name="cancel"]').click();
-    await loaded();
-    if (!doc().querySelector("#manage_done")?.textContent.includes("is cancelled")) {
-        throw new Error("not cancelled: " + doc().body.innerText);
-    }
-    console.log("test successful");
-})().catch((error) => console.error(error.message));
-"""
+HREF = re.compile(r'href="([^"]*/appointment_notify/manage/[^"]+)"')
 
 
 @tagged("post_install", "-at_install", "appointment_notify_links")
 class TestManageTour(ManageLinksCase):
-    """A customer on a phone opens the link, moves the appointment, then cancels it."""
+    """A customer on a phone opens the link of their confirmation e-mail, moves the
+    appointment, then cancels it: an Odoo tour on a mobile viewport."""
 
     browser_size = "390x844"
     touch_enabled = True
 
+    def confirmation_link(self):
+        """The link as the customer got it: read from the sent confirmation e-mail."""
+        (message,) = self.triggers("confirmed")
+        self.dispatch()
+        self.assertEqual(message.state, "sent", message.reason)
+        (url,) = set(HREF.findall(message.body))
+        return url.replace("&amp;", "&")
+
     def test_phone_reschedule_then_cancel(self):
-        new_start = fields.Datetime.to_string(self.event._notify_manage_slots()[0].start)
-        self.browser_js(self.path, STEPS % {"new_start": new_start}, timeout=60)
+        url = self.confirmation_link()
+        path = url[len(self.event.get_base_url()) :]
+        first_free = self.event._notify_manage_slots()[0].start
+        # Customers get the page without any asset bundle; a browser test asks for
+        # the tours (test mode and ?debug=tests).
+        self.assertNotIn("/web/assets/", self.url_open(path).text)
+        self.start_tour(f"{path}?debug=tests", "appointment_notify_links_manage", timeout=90)
         self.env.invalidate_all()
-        self.assertEqual(fields.Datetime.to_string(self.event.start), new_start)
+        self.assertEqual(self.event.start, first_free)
         self.assertEqual(self.event.booking_state, "cancelled")
         self.assertEqual(len(self.triggers("rescheduled")), 1)
         self.assertEqual(len(self.triggers("cancelled")), 1)
         self.assertIn("Cannot come after all", self.note("cancelled the appointment").body)
+        self.assertIn("moved the appointment", self.note("moved the appointment").body)
+
+    def test_assets_only_for_browser_tests(self):
+        self.assertNotIn("/web/assets/", self.url_open(self.path).text)
+        # Outside test mode, ?debug=tests loads nothing either.
+        with patch.dict(config.options, {"test_enable": False}):
+            self.assertNotIn("/web/assets/", self.url_open(f"{self.path}?debug=tests").text)
+        self.assertIn("/web/assets/", self.url_open(f"{self.path}?debug=tests").text)

@@ -1,1 +1,2 @@
 from . import test_sms_confirm
+from . import test_sms_help

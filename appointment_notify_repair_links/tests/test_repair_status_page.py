@@ -39,3 +39,13 @@ class TestRepairStatusPage(RepairNotifyCase, HttpCase):
         self.assertGreater(order._notify_manage_expiry(), order.notify_done_at)
         path = order._notify_manage_url(self.customer)[len(order.get_base_url()) :]
         self.assertEqual(self.url_open(path).status_code, 200)
+
+    def test_repair_email_links_to_the_page(self):
+        order = self.make_order()
+        url = order._notify_manage_url(self.customer)
+        template = self.env.ref("appointment_notify_repair.mail_template_repair_done")
+        ctx = order._notify_render_context(self.customer)
+        body = template._render_field("body_html", order.ids, add_context=ctx)[order.id]
+        self.assertIn(f'<a href="{url}">Follow your repair online</a>', body)
+        path = url[len(order.get_base_url()) :]
+        self.assertEqual(self.url_open(path).status_code, 200)

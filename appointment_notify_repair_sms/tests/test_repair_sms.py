@@ -11,6 +11,7 @@ from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE, NL_MOBILE
 from odoo.addons.appointment_notify_sms.tools.sms_encoding import sms_segments
 
 from .common import RepairSmsCase
+from .test_manage_link import LINKED
 
 # Words of the English texts that no translation keeps.
 ENGLISH_MARKERS = ("repair order", "Questions", "ready for pickup", "reminder", "thank you")
@@ -44,7 +45,13 @@ class TestRepairSms(RepairSmsCase):
             with self.subTest(lang="en_US", case=case):
                 self.assertIn(f"{order.name} (Smartphone X12)", english)
                 self.assertIn(self.company.name, english)
-                encoding, units, segments = sms_segments(english)
+                # The text fits one SMS; the status page link (a long signed token,
+                # appointment_notify_repair_links) costs two more where it is given.
+                link = f" Follow your repair: {ctx['manage_url']}" if ctx["manage_url"] else ""
+                if link and case in LINKED:
+                    self.assertTrue(english.endswith(link), english)
+                text = english.removesuffix(link) if link else english
+                encoding, units, segments = sms_segments(text)
                 self.assertEqual(encoding, "gsm7", english)
                 self.assertEqual(segments, 1, f"one SMS in English ({units}): {english!r}")
                 self.assertNotRegex(english, r"(?i)reply\s+(cancel|stop)|\bstop\b")
@@ -113,10 +120,12 @@ class TestRepairSmsSend(RepairSmsCase):
             self.assertEqual(message.provider_ref, sent[number]["sid"])
             self.assertEqual(sent[number]["Body"], message.body)
             self.assertIn(order.name, message.body)
+        url = english._notify_render_context(self.customer).get("manage_url")
         self.assertEqual(
             sent[NL_MOBILE]["Body"],
             f"{self.company.name}: your repair order {english.name} (Smartphone X12) is "
-            "ready for pickup at Damrak 1, 1012 LG Amsterdam. Phone: +31 20 555 0100.",
+            "ready for pickup at Damrak 1, 1012 LG Amsterdam. Phone: +31 20 555 0100."
+            + (f" Follow your repair: {url}" if url else ""),
         )
         self.assertNotIn("ready for pickup", sent[NL_MOBILE2]["Body"])
         self.assertIn("Damrak 1, 1012 LG Amsterdam", sent[NL_MOBILE2]["Body"])

@@ -15,6 +15,9 @@ from odoo.addons.appointment_notify_whatsapp.tests.common import content_sid
 
 from .common import CASES, LANG_CODES, RepairWhatsappCase
 
+# Cases whose text links to the order's status page (manage_url).
+LINKED = ("created", "status_changed", "confirmed", "under_repair", "done", "rescheduled")
+LINKED += ("reminder",)
 ENGLISH_MARKERS = ("Hello", "repair order", "Questions", "ready for pickup", "thank you")
 
 
@@ -63,7 +66,16 @@ class TestRepairWhatsapp(RepairWhatsappCase):
                     record = order.with_context(lang=code)
                     ctx = template._eval_context(record, self.customer, message)
                     values, text = template._render_variables(ctx)
-                    self.assertNotIn("-", values.values(), f"every variable resolves: {values}")
+                    # The link's variable is a dash without appointment_notify_repair_links.
+                    link = {
+                        str(v.number) for v in template.variable_ids if v.expression == "manage_url"
+                    }
+                    if case in LINKED:
+                        self.assertEqual(len(link), 1, "the status page link")
+                    if ctx["manage_url"] and case in LINKED:
+                        self.assertIn(ctx["manage_url"], text)
+                    resolved = [v for n, v in values.items() if n not in link or ctx["manage_url"]]
+                    self.assertNotIn("-", resolved, f"every variable resolves: {values}")
                     self.assertNotRegex(text, r"{{\s*\d+\s*}}")
                     self.assertIn(f"{order.name} (Smartphone X12)", text)
                     self.assertIn("Ayla Customer", text)
@@ -149,6 +161,7 @@ class TestRepairWhatsapp(RepairWhatsappCase):
                 "2": f"{order.name} (Smartphone X12)",
                 "3": f"{self.company.name}, Damrak 1, 1012 LG Amsterdam",
                 "4": "+31 20 555 0100",
+                "5": order._notify_render_context(self.customer)["manage_url"] or "-",
             },
         )
         self.assertIn("teslim alabilirsiniz", message.body)

@@ -1,6 +1,7 @@
 from . import (
     test_i18n,
     test_install,
+    test_migration,
     test_phone,
     test_sms_netgsm,
     test_sms_send,

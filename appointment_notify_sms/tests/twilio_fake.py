@@ -5,6 +5,11 @@ The server speaks the real URL layout and JSON shapes on loopback only::
     POST /2010-04-01/Accounts/{AccountSid}/Messages.json        send a message
     GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json  fetch a message
     GET  /2010-04-01/Accounts/{AccountSid}/Messages.json        list (To/From filter)
+    POST /v1/Content                                            create a Content (JSON body)
+
+A message naming a ContentSid this fake created is recorded with that Content's
+types (``content_types``); ``tw.contents`` maps each SID to its JSON;
+``tw.content_fail = True`` makes the Content API answer 500.
 
 Usage in a test::
 
@@ -327,6 +332,8 @@ class FakeTwilio:
             self.default_service_from = DEFAULT_SERVICE_FROM
             self.messages = []
             self.requests = 0
+            self.contents = {}
+            self.content_fail = False
             self.callback_log = []
             self.faults = collections.Counter()
             self._by_sid = {}
@@ -483,6 +490,7 @@ class FakeTwilio:
         parsed = urllib.parse.urlsplit(handler.path)
         path = parsed.path
         form = []
+        raw = b""
         if method == "POST":
             length = int(handler.headers.get("Content-Length") or 0)
             raw = handler.rfile.read(length) if length else b""
@@ -493,6 +501,8 @@ class FakeTwilio:
                 self._stop_event.wait(self.latency)
         if not self._check_auth(handler.headers.get("Authorization")):
             return handler.send_json(*_error_body(20003))
+        if path == "/v1/Content" and method == "POST":
+            return handler.send_json(*self._create_content(raw))
         match = PATH_RE.match(path)
         if not match or match["account"] != self.account_sid:
             return handler.send_json(*_error_body(20404, path=path))
@@ -515,6 +525,29 @@ class FakeTwilio:
         if fault == "timeout":
             self._stop_event.wait(self.timeout_sleep)
         return handler.send_json(status, payload)
+
+    def _create_content(self, raw):
+        """Twilio's Content API: a JSON body with ``types``; answers its HX SID."""
+        try:
+            payload = json.loads(raw.decode() or "null")
+        except ValueError:
+            payload = None
+        if self.content_fail:
+            return _error_body(20500)
+        if not isinstance(payload, dict) or not isinstance(payload.get("types"), dict):
+            return 400, {"code": 20001, "message": "Invalid Content: types required", "status": 400}
+        sid = "HX" + uuid.uuid4().hex
+        with self._lock:
+            self.contents[sid] = payload
+        return 201, {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "friendly_name": payload.get("friendly_name"),
+            "language": payload.get("language"),
+            "variables": payload.get("variables") or {},
+            "types": payload["types"],
+            "url": f"{self.url}/v1/Content/{sid}",
+        }
 
     def _roll_fault(self):
         with self._lock:
@@ -576,6 +609,10 @@ class FakeTwilio:
         now = time.time()
         sid = ("MM" if media else "SM") + uuid.uuid4().hex
         record = dict(params)
+        with self._lock:
+            content = self.contents.get(params.get("ContentSid"))
+        if content:
+            record["content_types"] = sorted(content["types"])
         if media:
             record["MediaUrl"] = media
         record.update(

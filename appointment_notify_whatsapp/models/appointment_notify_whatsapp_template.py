@@ -195,6 +195,9 @@ class AppointmentNotifyWhatsappTemplate(models.Model):
     def _eval_context(self, record, partner, message=None):
         ctx = record._notify_render_context(partner)
         return {
+            # Without the self-service links these render empty, never an error.
+            "manage_url": "",
+            "manage_path": "",
             **ctx,
             "object": record,
             "message": message or self.env["appointment.notify.message"],

@@ -19,6 +19,10 @@ VARIABLE_ROOTS = {
     "location": False,
     "order_ref": False,
     "shop": False,
+    # The self-service link and its token (the part after /appointment_notify/manage/,
+    # for a URL button): empty until appointment_notify_links(_whatsapp) fill them.
+    "manage_url": False,
+    "manage_path": False,
 }
 
 
@@ -27,7 +31,8 @@ class AppointmentNotifyWhatsappTemplateVariable(models.Model):
 
     Names available: object (the record), customer, company, message (e.g.
     message.id for the buttons' payload) followed by field names, and the texts
-    when, customer_tz, note, status, location (and order_ref, shop for repairs).
+    when, customer_tz, note, status, location (and order_ref, shop for repairs),
+    manage_url and manage_path (the self-service link, empty without it).
     No code runs: the dispatcher sends as superuser, so the path is checked when
     saved (fields the author may read) and read field by field when rendered.
     """
@@ -44,7 +49,9 @@ class AppointmentNotifyWhatsappTemplateVariable(models.Model):
         required=True,
         help="A name followed by field names, e.g. customer.name, when, company.phone, "
         "object.name, message.id. Names: object, customer, company, message, when, "
-        "customer_tz, note, status, location (repairs: order_ref, shop).",
+        "customer_tz, note, status, location (repairs: order_ref, shop), manage_url "
+        "(the self-service link) and manage_path (its part after /appointment_notify/"
+        "manage/, for a URL button).",
     )
     sample = fields.Char(help="An example value, shown to Meta when submitting the template.")
 

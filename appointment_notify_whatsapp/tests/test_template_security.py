@@ -95,8 +95,9 @@ class TestTemplateSecurity(NotifyCase):
         message = self.Message.search([], limit=1)
         context = self.template._eval_context(event, self.customer, message)
         values, text = self.template._render_variables(context)
+        # Further variables may follow (the self-service button's, another addon's).
         self.assertEqual(
-            values,
+            {n: v for n, v in values.items() if int(n) <= 5},
             {
                 "1": "Ayla Customer",
                 "2": self.company.name,

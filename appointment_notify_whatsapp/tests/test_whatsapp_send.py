@@ -22,8 +22,9 @@ class TestWhatsappSend(WhatsappCase):
         self.assertEqual(sent["ContentSid"], content_sid(template))
         self.assertNotIn("Body", sent)
         when = event._notify_render_context(self.customer)["when"]
+        # Further variables may follow (the self-service link's, another addon's).
         self.assertEqual(
-            self.variables(sent),
+            {n: v for n, v in self.variables(sent).items() if int(n) <= 5},
             {
                 "1": "Ayla Customer",
                 "2": self.company.name,

@@ -28,3 +28,24 @@ class ResCompany(models.Model):
     notify_assistant_llm_timeout = fields.Float(
         "Model timeout (seconds)", default=15.0, groups="base.group_system"
     )
+    notify_assistant_handoff_hours = fields.Float(
+        "Staff answer within (hours)",
+        default=4.0,
+        help="After a hand-off the assistant stays silent this long, then answers again.",
+    )
+    notify_assistant_handoff_user_id = fields.Many2one(
+        "res.users",
+        "Hand-off to",
+        help="Gets a to-do when a customer asks for a person. Empty: the first "
+        "notification administrator.",
+    )
+
+    def _notify_assistant_handoff_user(self):
+        self.ensure_one()
+        if self.notify_assistant_handoff_user_id:
+            return self.notify_assistant_handoff_user_id
+        group = self.env.ref("appointment_notify.group_notify_admin")
+        users = group.sudo().all_user_ids.filtered(
+            lambda u: u.active and not u.share and self in u.company_ids
+        )
+        return users.sorted("id")[:1] or self.env.ref("base.user_admin")

@@ -31,3 +31,9 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         groups="base.group_system",
     )
+    notify_assistant_handoff_hours = fields.Float(
+        related="company_id.notify_assistant_handoff_hours", readonly=False
+    )
+    notify_assistant_handoff_user_id = fields.Many2one(
+        related="company_id.notify_assistant_handoff_user_id", readonly=False
+    )

@@ -1,0 +1,16 @@
+{
+    "name": "Appointment Notifications: Self-service Links on WhatsApp",
+    "summary": "A URL button in the WhatsApp templates opens the customer's self-service page",
+    "version": "19.0.1.0.0",
+    "category": "Productivity/Calendar",
+    "website": "https://github.com/appointment-notify/appointment_notify",
+    "author": "appointment_notify developers",
+    "maintainers": ["appointment-notify"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["appointment_notify_whatsapp", "appointment_notify_links"],
+    "data": ["views/appointment_notify_whatsapp_template_views.xml"],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "auto_install": True,
+}

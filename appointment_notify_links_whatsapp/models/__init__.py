@@ -1,0 +1,2 @@
+from . import appointment_notify_whatsapp_template
+from . import appointment_notify_whatsapp_inbound

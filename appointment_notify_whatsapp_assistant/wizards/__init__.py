@@ -1,0 +1,1 @@
+from . import appointment_notify_assistant_reply
