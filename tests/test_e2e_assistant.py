@@ -28,7 +28,6 @@ from e2e_assistant_chat import (
     SERVER_OPTIONS,
     Chat,
     Salon,
-    assistant_runner_missing,
     make_salon,
     make_wa_customers,
     overlaps_over_capacity,
@@ -173,9 +172,6 @@ def service_events(rpc, service):
 
 
 def test_fifty_customers_book_through_the_assistant_at_once(e2e, rpc, twilio):
-    reason = assistant_runner_missing(rpc)
-    if reason:
-        pytest.skip(reason)
     prepare_whatsapp(rpc, assistant=True, content_url=twilio.url)
     salon = make_salon(rpc, CUSTOMERS, tag="asst", block=4)
     run = chat(e2e, rpc, twilio, salon, "assistant")
