@@ -7,7 +7,8 @@ does. The dispatcher holds a message's row locked from its call until its outcom
 is committed (so 'delivered' is never overwritten by 'sent'); if the rows of a
 pool-full stayed locked while the throttle spaces its calls, the first callbacks
 would wait for the whole pool-full (8 messages: 7 s; Twilio gives a webhook 15 s).
-Each callback must be answered within 2 s, and the rate must still be kept.
+Each callback must be answered within 4 s (half the wait the defect causes, with room
+for a loaded 2-core machine), and the rate must still be kept.
 """
 
 import itertools
@@ -28,7 +29,7 @@ from e2e_support import (
 pytest_plugins = ["e2e_fixtures"]
 
 COUNT = 8
-MAX_CALLBACK_SECONDS = 2.0
+MAX_CALLBACK_SECONDS = 4.0
 
 
 @pytest.fixture(scope="module")
