@@ -70,6 +70,17 @@ RUN_BUDGET = 50.0  # seconds a runner keeps waiting for debounced conversations
 MAX_TURN_RETRIES = 3  # database conflicts (deadlock, serialization) per turn and run
 HANDOFF_HOURS = 4.0
 CRON = "appointment_notify_whatsapp_assistant.ir_cron_assistant_run"
+# Odoo runs one instance of a cron at a time: a second record lets two cron
+# threads (of one server or two) answer different conversations in parallel.
+RUNNER_CRONS = (CRON, f"{CRON}_2")
+
+
+def trigger_runners(env):
+    """Wake the runners now; each claims other conversations (SKIP LOCKED)."""
+    for xmlid in RUNNER_CRONS:
+        env.ref(xmlid).sudo()._trigger()
+
+
 CHOICE_PREFIXES = ("intent:", "svc:", "staff:", "day:", "slot:", "appt:")
 CHOICE_WORDS = {"yes", "no"}
 # The language of a number nobody knows, by its country calling code.
@@ -247,7 +258,7 @@ class AppointmentNotifyAssistantSession(models.Model):
                 break
             if time.monotonic() - started + wait > RUN_BUDGET:
                 # Time is up: the next run takes what is left.
-                self.env.ref(CRON).sudo()._trigger()
+                trigger_runners(self.env)
                 break
             if wait:
                 self._runner_commit(auto_commit)  # no transaction left open while asleep

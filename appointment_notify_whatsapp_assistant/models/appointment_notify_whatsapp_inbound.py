@@ -8,7 +8,7 @@ from odoo.addons.appointment_notify_whatsapp.models.appointment_notify_whatsapp_
     OPT_IN,
 )
 
-from .appointment_notify_assistant_session import CRON, answer_lang, is_choice
+from .appointment_notify_assistant_session import answer_lang, is_choice, trigger_runners
 
 _logger = logging.getLogger(__name__)
 
@@ -131,4 +131,4 @@ class AppointmentNotifyWhatsappInbound(models.Model):
             _logger.warning("WhatsApp assistant: no conversation for %s", number)
             return
         self.write({"session_id": row[0], "processed": False})
-        self.env.ref(CRON).sudo()._trigger()
+        trigger_runners(self.env)

@@ -29,8 +29,9 @@ class TestAssistantWebhookAndRunner(AssistantCase, HttpCase):
         self.assertEqual(self.tw.requests, 0)
         self.assertEqual(self.tw.contents, {})
         self.assertFalse(self.replies(session))
-        cron = self.env.ref("appointment_notify_whatsapp_assistant.ir_cron_assistant_run")
-        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
+        for xmlid in ("ir_cron_assistant_run", "ir_cron_assistant_run_2"):
+            cron = self.env.ref(f"appointment_notify_whatsapp_assistant.{xmlid}")
+            self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]))
         self.assertEqual(self.run_turns(), 1)
         self.assertEqual(self.flow.calls, [(session.id, "Hello", None)])
         self.assertTrue(first.processed)
