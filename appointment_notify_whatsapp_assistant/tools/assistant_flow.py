@@ -43,6 +43,8 @@ class Reply:
 
 # List-picker sized: 9 days or times + one "more" item.
 MAX_ITEMS = 9
+# Days of availability computed at once when listing free days (see _free_days).
+DAYS_PER_SEARCH = 14
 # Failed turns in a row before a person takes over.
 MAX_FAILS = 2
 # Day formats per language: full in sentences, short in option titles (<= 24).
@@ -615,34 +617,41 @@ class AssistantFlow:
             "staff",
         )
 
-    def _free(self, start, limit):
-        """Free slots from ``start`` (naive UTC), earliest first: the service's for a
-        booking, the appointment's (same staff, itself ignored) for a move."""
+    def _free(self, start, limit, end=None):
+        """Free slots in [start, end) (naive UTC; ``end`` defaults to the service's
+        horizon), earliest first: the service's for a booking, the appointment's
+        (same staff, itself ignored) for a move."""
         if self.data.get("intent") == "reschedule":
-            return self._event()._notify_manage_slots(start, limit=limit)
+            slots = self._event()._notify_manage_slots(start, limit=limit)
+            return [slot for slot in slots if not end or slot.start < end]
         service = self._service()
         return service._find_slots(
             start,
-            start + timedelta(days=service.max_days_ahead),
+            end or start + timedelta(days=service.max_days_ahead),
             staff=self._staff(),
             limit=limit,
         )
 
     def _free_days(self, first_day, n):
-        """The next ``n`` local days from ``first_day`` with a free slot."""
+        """The next ``n`` local days from ``first_day`` with a free slot.
+
+        Two weeks at a time: the availability of the whole horizon (60 days by
+        default) costs a turn several times more and is rarely needed."""
         service = self._service()
         tz = self._tz(service)
         days = []
-        cursor = self._utc(first_day, time.min)
-        for _round in range(10):
-            slots = self._free(cursor, 200)
+        last_day = self._today() + timedelta(days=service.max_days_ahead)
+        cursor_day = first_day
+        while cursor_day <= last_day and len(days) <= n:
+            window_end = cursor_day + timedelta(days=DAYS_PER_SEARCH)
+            slots = self._free(
+                self._utc(cursor_day, time.min), 0, end=self._utc(window_end, time.min)
+            )
             for slot in slots:
                 day = pytz.utc.localize(slot.start).astimezone(tz).date()
                 if day not in days:
                     days.append(day)
-            if len(days) > n or len(slots) < 200:
-                break
-            cursor = self._utc(days[-1] + timedelta(days=1), time.min)
+            cursor_day = window_end
         return days
 
     def _ask_day(self, first_day=None):
@@ -664,7 +673,9 @@ class AssistantFlow:
         tz = self._tz(service)
         slots = [
             slot
-            for slot in self._free(self._utc(day, time.min), 200)
+            for slot in self._free(
+                self._utc(day, time.min), 0, end=self._utc(day + timedelta(days=1), time.min)
+            )
             if pytz.utc.localize(slot.start).astimezone(tz).date() == day
         ]
         part = self.data.get("part")
