@@ -177,7 +177,7 @@ def run(customers=50, keep=False, runners=1):
         auto_figures = auto.figures()
 
         missing = chat_mod.assistant_runner_missing(rpc)
-        first_figures = booking_figures = alone = None
+        first_figures = booking_figures = paced_figures = alone = None
         if not missing:
             # 1c. Assistant on: one at a time, then the same burst of first messages.
             chat_mod.prepare_whatsapp(rpc, assistant=True, content_url=twilio.url)
@@ -214,6 +214,19 @@ def run(customers=50, keep=False, runners=1):
                 "calendar.event", "search_count", [("notify_service_id", "=", salon.service)]
             )
             booking_figures["turns"] = sum(len(c.turns) for c in booking.customers)
+
+            # 3. The same at a human pace: each customer reads 2-6 s before a tap.
+            salon = chat_mod.make_salon(rpc, customers, tag="pace", block=6)
+            paced = chat(salon, "assistant")
+            paced.reply_timeout = 120
+            paced.think = HUMAN_PACE
+            paced.run()
+            paced_figures = paced.figures()
+            paced_figures["runners"] = 1
+            paced_figures["appointments"] = rpc(
+                "calendar.event", "search_count", [("notify_service_id", "=", salon.service)]
+            )
+            paced_figures["turns"] = sum(len(c.turns) for c in paced.customers)
     finally:
         if keep:
             support.KEEP = True
@@ -225,6 +238,7 @@ def run(customers=50, keep=False, runners=1):
         ALONE_TITLE: _alone_section(odoo_alone, auto_alone, alone, missing),
         BURST: _burst_section(customers, odoo, auto_figures, first_figures, missing),
         CONVERSATION: _conversation_section(customers, booking_figures, missing),
+        PACED: _conversation_section(customers, paced_figures, missing),
     }
 
 
@@ -339,6 +353,8 @@ ALONE = 10  # customers of the measurement without contention
 ALONE_TITLE = "7. WhatsApp assistant: first messages one at a time (two servers)"
 BURST = "8. WhatsApp assistant: a burst of first messages (two servers)"
 CONVERSATION = "9. WhatsApp assistant: customers booking at once (two servers)"
+PACED = "10. WhatsApp assistant: customers booking at once, at a human pace (two servers)"
+HUMAN_PACE = (2.0, 6.0)  # seconds a customer reads before tapping
 
 
 def drive(conf, quick):

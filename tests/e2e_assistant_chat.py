@@ -405,6 +405,9 @@ class Chat:
         self.duplicate = lambda customer, count: False
         self.max_turns = 20
         self.reply_timeout = 30.0
+        # Seconds a customer reads before tapping (min, max); the bench also runs
+        # a human pace next to this near-instant one.
+        self.think = (0.0, 0.3)
         self.elapsed = 0.0
         self.logs = {}  # server name -> what it logged during the run
 
@@ -504,7 +507,7 @@ class Chat:
                 return
             title = next(o.get("title") or choice for o in turn.options if o["id"] == choice)
             confirming = choice == "yes"
-            time.sleep(rng.uniform(0, 0.3))  # a customer reads before tapping
+            time.sleep(rng.uniform(*self.think))  # a customer reads before tapping
             self.send(customer, title, choice=choice, title=title)
         customer.outcome = "stuck"
 
