@@ -227,6 +227,17 @@ class TestAssistantLlm(BookingCase):
             self.turn("tomorrow?", calls(self.find()), say("I can offer 10:00 or 19:30."))
         )
         self.assertFallback(self.turn("tomorrow?", say("Sure, come at 3pm!")))
+        # 10:00 was found for Tuesday 3 March only: not on another day it names.
+        self.assertFallback(
+            self.turn("wednesday?", calls(self.find()), say("On Wednesday I have 10:00."))
+        )
+        self.assertFallback(
+            self.turn("mercoledì?", calls(self.find()), say("Ho le 10:00 il 4 marzo."))
+        )
+        replies = self.turn(
+            "tuesday?", calls(self.find()), say("Tuesday 3 March: 10:00. Shall I book it?")
+        )
+        self.assertEqual(replies[0].text, "Tuesday 3 March: 10:00. Shall I book it?")
 
     def test_unknown_tool_and_too_many_rounds(self):
         self.assertFallback(self.turn("hi", calls(tool_call("book_now", {}))))

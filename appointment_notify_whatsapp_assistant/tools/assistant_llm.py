@@ -29,6 +29,7 @@ from odoo.tools.misc import format_datetime
 
 from .assistant_flow import Option, Reply
 from .llm_client import LlmClient, LlmError
+from .when_parser import parse_when
 
 _logger = logging.getLogger(__name__)
 
@@ -156,6 +157,11 @@ _WORD_HOUR = re.compile(
 )
 
 
+# Sentences of a model's answer: a line break, or ". ! ?" before white space (not the
+# dot of "11.00").
+SENTENCE_END = re.compile(r"\n+|(?<=[.!?])\s+")
+
+
 def mentioned_times(text):
     """The times a text states, each as a set of "HH:MM" readings (a bare hour
     without am/pm may mean either half of the day)."""
@@ -237,6 +243,7 @@ class AssistantLlm:
         self.sudo_env = self.env(su=True)
         self.offered = {}  # (service id, naive UTC start) -> staff ids, from find_slots
         self.known_times = set()  # local "HH:MM" the tools returned in this turn
+        self.known_slots = set()  # (local date, "HH:MM") the tools returned in this turn
 
     # ------------------------------------------------------------------
     # the turn
@@ -292,18 +299,33 @@ class AssistantLlm:
     def _answer(self, text, content):
         if not content:
             raise Fallback("the model answered nothing")
-        for readings in mentioned_times(content):
-            if not readings & self.known_times:
-                raise Fallback(
-                    f"the answer states {'/'.join(sorted(readings))}, which no tool of "
-                    f"this turn returned: {content[:200]!r}"
-                )
+        self._check_stated_times(content)
         content = content[:MAX_TEXT]
         self._remember(text, content)
         if (self.session.data or {}).get("options"):
             # No numbered options in this reply: a later "2" must not pick an older one.
             self.session.data = dict(self.session.data, options=[])
         return [Reply(content)]
+
+    def _check_stated_times(self, content):
+        """Every time the text states must be one a tool returned in this turn; and
+        on the day it names, when a sentence names one ("Tuesday at 10:00" is
+        refused when 10:00 was only found on Wednesday)."""
+        today = datetime.now(self._tz()).date()
+        for sentence in SENTENCE_END.split(content):
+            day = parse_when(sentence, self.lang, today).day
+            for readings in mentioned_times(sentence):
+                known = (
+                    {(day, r) for r in readings} & self.known_slots
+                    if day
+                    else readings & self.known_times
+                )
+                if not known:
+                    on_day = f" on {day}" if day else ""
+                    raise Fallback(
+                        f"the answer states {'/'.join(sorted(readings))}{on_day}, which no "
+                        f"tool of this turn returned: {content[:200]!r}"
+                    )
 
     def _history(self):
         history = self.session.llm_history or []
@@ -451,6 +473,7 @@ class AssistantLlm:
             local = _local(slot.start, tz)
             self.offered[(service.id, slot.start)] = slot.staff.ids
             self.known_times.add(f"{local:%H:%M}")
+            self.known_slots.add((local.date(), f"{local:%H:%M}"))
             item = {
                 "id": f"slot:{slot.start:%Y-%m-%dT%H:%M:%S}",
                 "start": f"{local:%Y-%m-%d %H:%M}",
@@ -489,6 +512,7 @@ class AssistantLlm:
             tz = event.notify_service_id._booking_tz()
             local = _local(event.start, tz)
             self.known_times.add(f"{local:%H:%M}")
+            self.known_slots.add((local.date(), f"{local:%H:%M}"))
             result.append(
                 {
                     "id": event.id,
