@@ -68,11 +68,18 @@ class Salon:
     capacity: int = 1
 
 
-def make_salon(rpc, customers, *, hours=(8, 18), max_days=4, tag="wa", block=4):
+def new_customer_name(index):
+    """A name without digits (the assistant does not take "Customer 7" for a name)."""
+    letters = chr(ord("a") + index % 26) + chr(ord("a") + index // 26 % 26)
+    return f"Ayla Kaya{letters}"
+
+
+def make_salon(rpc, customers, *, hours=(8, 18), max_days=4, tag="wa", block=4, new=0):
     """Two stylists working ``hours`` (UTC) every day, a 1 h service with one place
     per stylist bookable ``max_days`` ahead and chosen by the customer, and
-    ``customers`` known customers with a WhatsApp number each. Other services are
-    archived: the customers book this one."""
+    ``customers`` customers with a WhatsApp number each, the last ``new`` of them
+    unknown to the business (no contact). Other services are archived: the
+    customers book this one."""
     others = rpc("appointment.notify.service", "search", [])
     if others:
         rpc("appointment.notify.service", "write", others, {"active": False})
@@ -137,7 +144,9 @@ def make_salon(rpc, customers, *, hours=(8, 18), max_days=4, tag="wa", block=4):
             "staff_ids": [(6, 0, staff)],
         },
     )
-    return Salon(service, staff, *make_wa_customers(rpc, customers, tag=tag, block=block))
+    partners, numbers = make_wa_customers(rpc, customers - new, tag=tag, block=block)
+    numbers += [wa_number(i, block) for i in range(customers - new, customers)]
+    return Salon(service, staff, partners, numbers)
 
 
 def make_wa_customers(rpc, count, *, tag="wa", block=4):
@@ -360,7 +369,7 @@ def post_inbound(url, signed_url, auth_token, params):
 class Customer:
     index: int
     number: str
-    partner: int
+    partner: int | None  # None: a number the business does not know yet
     sent: list = field(default_factory=list)
     turns: list = field(default_factory=list)
     outcome: str = "running"  # booked | replied | stuck | no_reply | error
@@ -393,13 +402,13 @@ class Chat:
         self.salon = salon
         self.kind = kind
         self.customers = [
-            Customer(i, number, partner)
-            for i, (number, partner) in enumerate(zip(salon.numbers, salon.partners, strict=True))
+            Customer(i, number, salon.partners[i] if i < len(salon.partners) else None)
+            for i, number in enumerate(salon.numbers)
         ]
         self.watcher = ReplyWatcher(
             db,
             kinds=(kind,),
-            numbers_by_partner=dict(zip(salon.partners, salon.numbers, strict=True)),
+            numbers_by_partner=dict(zip(salon.partners, salon.numbers, strict=False)),
         )
         # Which messages Twilio delivers twice: (customer, its message number) -> bool.
         self.duplicate = lambda customer, count: False
@@ -488,13 +497,18 @@ class Chat:
     def converse(self, customer):
         rng = random.Random(customer.index)
         self.send(customer, "Hi")
-        confirming = False
+        confirming = named = False
         while len(customer.turns) < self.max_turns:
             turn = self.wait_turn(customer)
             if turn is None:
                 customer.outcome = "no_reply"
                 return
             ids = [o["id"] for o in turn.options]
+            if customer.partner is None and not ids and not named:
+                # A new number is asked its name once (a question without choices).
+                named = True
+                self.send(customer, new_customer_name(customer.index))
+                continue
             slots = [i for i in ids if i.startswith("slot:")]
             if confirming and slots:
                 customer.taken += 1  # taken meanwhile: alternatives offered

@@ -13,7 +13,9 @@ to both servers, as Twilio's retries do.
    members, one place each and few free slots; they compete for the first days. Every
    booking the conversation announces exists exactly once, nobody has two, no staff
    member is over capacity, each message is answered by one turn at most, and some
-   customers met a slot taken meanwhile and were offered alternatives.
+   customers met a slot taken meanwhile and were offered alternatives. One in ten
+   writes from a number the business does not know: asked their name once, they book
+   as a new contact (one per number, with that name).
 
 Webhook response times and the delay from a customer's message to the queued reply are
 printed (``bench/assistant.py`` runs the same scenario and writes bench/RESULTS.md);
@@ -30,6 +32,7 @@ from e2e_assistant_chat import (
     Salon,
     make_salon,
     make_wa_customers,
+    new_customer_name,
     overlaps_over_capacity,
     prepare_whatsapp,
 )
@@ -46,6 +49,7 @@ from e2e_support import (
 pytest_plugins = ["e2e_fixtures"]
 
 CUSTOMERS = scaled(50)
+NEW_CUSTOMERS = max(1, CUSTOMERS // 10)  # numbers the business does not know yet
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +177,7 @@ def service_events(rpc, service):
 
 def test_fifty_customers_book_through_the_assistant_at_once(e2e, rpc, twilio):
     prepare_whatsapp(rpc, assistant=True, content_url=twilio.url)
-    salon = make_salon(rpc, CUSTOMERS, tag="asst", block=4)
+    salon = make_salon(rpc, CUSTOMERS, tag="asst", block=4, new=NEW_CUSTOMERS)
     run = chat(e2e, rpc, twilio, salon, "assistant")
     run.duplicate = lambda customer, count: (customer.index + count) % 7 == 0
     run.run()
@@ -186,8 +190,27 @@ def test_fifty_customers_book_through_the_assistant_at_once(e2e, rpc, twilio):
     )
     assert all(s.status == 200 for c in run.customers for s in c.sent)
 
+    # The new numbers booked as new contacts, found by their number.
+    new_numbers = [c.number for c in run.customers if c.partner is None]
+    contacts = rpc(
+        "res.partner",
+        "search_read",
+        [("phone_sanitized", "in", new_numbers)],
+        ["phone_sanitized", "name"],
+    )
+    by_number = {}
+    for contact in contacts:
+        by_number.setdefault(contact["phone_sanitized"], []).append(contact)
+    assert all(len(by_number.get(n, ())) == 1 for n in new_numbers), by_number
+    for customer in run.customers:
+        if customer.partner is None:
+            (contact,) = by_number[customer.number]
+            assert contact["name"] == new_customer_name(customer.index), contact
+            customer.partner = contact["id"]
+
     events = service_events(rpc, salon.service)
-    per_partner = {p: [e for e in events if p in e["partners"]] for p in salon.partners}
+    partners = [c.partner for c in run.customers]
+    per_partner = {p: [e for e in events if p in e["partners"]] for p in partners}
     doubles = {p: len(evs) for p, evs in per_partner.items() if len(evs) > 1}
     assert not doubles, f"customers with several appointments: {doubles}"
     booked = {c.partner for c in run.customers if c.outcome == "booked"}
