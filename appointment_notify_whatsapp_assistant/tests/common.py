@@ -1,13 +1,10 @@
 import threading
-import uuid
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from odoo.addons.appointment_notify_sms.tests.common import NL_MOBILE
-from odoo.addons.appointment_notify_whatsapp.tests.common import (
-    INBOUND,
-    WA_FROM,
-    WhatsappCase,
+from odoo.addons.appointment_notify_whatsapp.tests.common import WhatsappCase
+from odoo.addons.appointment_notify_whatsapp.tests.test_whatsapp_webhooks import (
+    TestWhatsappWebhooks,
 )
 
 from ..tools.assistant_flow import AssistantFlow, Option, Reply
@@ -74,19 +71,5 @@ class AssistantCase(WhatsappCase):
     def replies(self, session):
         return self.Message.search([("assistant_session_id", "=", session.id)], order="id")
 
-    def inbound(self, body, from_=NL_MOBILE, sid=None, **extra):
-        """A signed WhatsApp webhook through the HTTP stack; the inbound row."""
-        sid = sid or "SM" + uuid.uuid4().hex
-        extra = {"MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, **extra}
-        self.env.flush_all()
-        with self.allow_requests(all_requests=True):
-            status, _text = self.tw.send_inbound(
-                self.base_url() + INBOUND,
-                from_=f"whatsapp:{from_}",
-                to=f"whatsapp:{WA_FROM}",
-                body=body,
-                extra=extra,
-            )
-        self.env.invalidate_all()
-        self.assertEqual(status, 200)
-        return self.Inbound.search([("message_sid", "=", sid)])
+    # A signed WhatsApp webhook through the HTTP stack; the inbound row.
+    inbound = TestWhatsappWebhooks.inbound
